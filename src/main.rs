@@ -1,1 +1,121 @@
-fn main() {}
+//! The `yuqian` binary: parse the command line, set up logging, then serve or check.
+
+use anyhow::Context;
+use clap::{Parser, Subcommand};
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::process::ExitCode;
+use yuqian::http::{AppState, app};
+use yuqian::index::Dataset;
+use yuqian::server;
+
+/// Yuqian Map: a map service for the Chongqing–Guizhou (渝黔) border infrastructure.
+#[derive(Parser)]
+#[command(version, about)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Load the data folder, index it and serve the API and web map.
+    Serve {
+        /// Address to listen on.
+        #[arg(long, env = "YUQIAN_ADDR", default_value = "127.0.0.1:8080")]
+        addr: SocketAddr,
+        /// Data folder holding layers.toml and the layer files.
+        #[arg(long, env = "YUQIAN_DATA", default_value = "geodata")]
+        data: PathBuf,
+        /// Folder of the web map, served at `/` (skipped if it does not exist).
+        #[arg(long, env = "YUQIAN_WEB", default_value = "web")]
+        web: PathBuf,
+    },
+    /// Validate a data folder with the server's own rules; exits 1 on any problem, listing all.
+    Check {
+        /// Data folder holding layers.toml.
+        #[arg(default_value = "geodata")]
+        dir: PathBuf,
+    },
+}
+
+fn main() -> ExitCode {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env()
+                .unwrap_or_else(|_| "info,tower_http=info".into()),
+        )
+        .with_writer(std::io::stderr)
+        .init();
+    let cli = Cli::parse();
+    let result = match cli.command {
+        Command::Serve { addr, data, web } => serve(addr, data, web),
+        Command::Check { dir } => check(dir),
+    };
+    match result {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn load(dir: &PathBuf) -> anyhow::Result<Dataset> {
+    let started = std::time::Instant::now();
+    let ds = Dataset::load(dir)
+        .with_context(|| format!("cannot load the data folder {}", dir.display()))?;
+    for (layer, stats) in ds.catalogue.layers.iter().zip(&ds.stats) {
+        tracing::info!(
+            layer = %layer.id,
+            features = stats.feature_count,
+            bbox = ?stats.bbox.map(|b| [b.min.x, b.min.y, b.max.x, b.max.y]),
+            "loaded {} ({})", layer.title_en, layer.title_zh
+        );
+    }
+    tracing::info!(
+        features = ds.features.len(),
+        elapsed_ms = started.elapsed().as_millis() as u64,
+        "data indexed"
+    );
+    Ok(ds)
+}
+
+fn check(dir: PathBuf) -> anyhow::Result<ExitCode> {
+    match Dataset::load(&dir) {
+        Ok(ds) => {
+            println!(
+                "{}: {} layers, {} features, no problems",
+                dir.display(),
+                ds.catalogue.layers.len(),
+                ds.features.len()
+            );
+            Ok(ExitCode::SUCCESS)
+        }
+        Err(e) => {
+            println!("{e}");
+            Ok(ExitCode::FAILURE)
+        }
+    }
+}
+
+#[tokio::main]
+async fn serve(addr: SocketAddr, data: PathBuf, web: PathBuf) -> anyhow::Result<ExitCode> {
+    let ds = load(&data)?;
+    let web = web.is_dir().then_some(web);
+    if web.is_none() {
+        tracing::warn!("no web folder: serving the API only");
+    }
+    let listener = tokio::net::TcpListener::bind(addr)
+        .await
+        .with_context(|| format!("cannot listen on {addr}"))?;
+    tracing::info!("listening on http://{}", listener.local_addr()?);
+    server::run(
+        listener,
+        app(AppState::new(ds), web),
+        server::shutdown_signal(),
+    )
+    .await?;
+    tracing::info!("stopped");
+    Ok(ExitCode::SUCCESS)
+}

@@ -1,0 +1,117 @@
+//! Layers, features by box or id, name search and health.
+
+use super::AppState;
+use super::error::{ApiError, ApiResult};
+use super::output::{collection, feature};
+use super::params::Params;
+use crate::query::bbox::{self, Bbox};
+use crate::query::search as text;
+use axum::Json;
+use axum::extract::{Path, RawQuery, State};
+use serde_json::{Map, Value, json};
+
+pub async fn health(State(s): State<AppState>, RawQuery(q): RawQuery) -> ApiResult<Json<Value>> {
+    Params::parse(q.as_deref(), &[])?;
+    let counts: Map<String, Value> = s
+        .dataset
+        .catalogue
+        .layers
+        .iter()
+        .zip(&s.dataset.stats)
+        .map(|(l, st)| (l.id.clone(), json!(st.feature_count)))
+        .collect();
+    Ok(Json(
+        json!({ "status": "ok", "features": s.dataset.features.len(), "layers": counts }),
+    ))
+}
+
+pub async fn layers(State(s): State<AppState>, RawQuery(q): RawQuery) -> ApiResult<Json<Value>> {
+    Params::parse(q.as_deref(), &[])?;
+    let ds = &s.dataset;
+    let layers: Vec<Value> = ds
+        .catalogue
+        .layers
+        .iter()
+        .zip(&ds.stats)
+        .map(|(l, st)| {
+            json!({
+                "id": l.id,
+                "title_zh": l.title_zh,
+                "title_en": l.title_en,
+                "geometry": l.geometry,
+                "boundary": l.boundary,
+                "feature_count": st.feature_count,
+                "bbox": st.bbox.map(|b| [b.min.x, b.min.y, b.max.x, b.max.y]),
+                "source": l.source,
+                "licence": l.licence,
+                "attribution": l.attribution,
+            })
+        })
+        .collect();
+    Ok(Json(json!({ "layers": layers })))
+}
+
+pub async fn features(State(s): State<AppState>, RawQuery(q): RawQuery) -> ApiResult<Json<Value>> {
+    let p = Params::parse(
+        q.as_deref(),
+        &["bbox", "layers", "status", "province", "limit", "offset"],
+    )?;
+    let ds = &s.dataset;
+    let bbox = p
+        .str("bbox")
+        .map(|b| Bbox::parse("bbox", b))
+        .transpose()?
+        .unwrap_or(Bbox::WORLD);
+    let filter = p.filter(ds)?;
+    let limit = p
+        .usize("limit", bbox::MAX_LIMIT)?
+        .unwrap_or(bbox::DEFAULT_LIMIT);
+    let offset = p.usize("offset", usize::MAX)?.unwrap_or(0);
+    let page = bbox::features_in(ds, bbox, &filter, limit, offset);
+    let out = page
+        .features
+        .iter()
+        .map(|i| feature(ds, *i, Map::new()))
+        .collect();
+    Ok(Json(collection(out, page.matched)))
+}
+
+pub async fn feature_by_id(
+    State(s): State<AppState>,
+    Path(id): Path<String>,
+) -> ApiResult<Json<Value>> {
+    let ds = &s.dataset;
+    let i = ds
+        .find(&id)
+        .ok_or_else(|| ApiError::not_found(Some("id"), format!("no feature with id {id:?}")))?;
+    Ok(Json(feature(ds, i, Map::new())))
+}
+
+pub async fn search(State(s): State<AppState>, RawQuery(q): RawQuery) -> ApiResult<Json<Value>> {
+    let p = Params::parse(
+        q.as_deref(),
+        &["q", "limit", "layers", "status", "province"],
+    )?;
+    let ds = &s.dataset;
+    let query = p.required("q")?;
+    let chars = query.trim().chars().count();
+    if chars == 0 {
+        return Err(ApiError::invalid("q", "q must not be empty"));
+    }
+    if chars > text::MAX_QUERY_CHARS {
+        return Err(ApiError::invalid(
+            "q",
+            format!(
+                "q is {chars} characters; the maximum is {}",
+                text::MAX_QUERY_CHARS
+            ),
+        ));
+    }
+    let limit = p
+        .usize("limit", text::MAX_LIMIT)?
+        .unwrap_or(text::DEFAULT_LIMIT);
+    let filter = p.filter(ds)?;
+    let (matched, hits) = text::search(ds, query, &filter, limit);
+    let out = hits.iter().map(|i| feature(ds, *i, Map::new())).collect();
+    Ok(Json(collection(out, matched)))
+}

@@ -1,0 +1,83 @@
+//! The HTTP API: routers, shared state and static files. Handlers parse and validate, call a
+//! pure query from [`crate::query`], and serialise; they hold no geometry logic of their own.
+
+mod catalogue;
+mod error;
+mod output;
+mod params;
+mod spatial;
+
+pub use error::{ApiError, ApiResult};
+
+use crate::index::Dataset;
+use crate::query::crossings::Border;
+use axum::Router;
+use axum::extract::DefaultBodyLimit;
+use axum::http::{StatusCode, Uri};
+use axum::routing::get;
+use std::path::PathBuf;
+use std::sync::Arc;
+use tower_http::services::ServeDir;
+use tower_http::trace::TraceLayer;
+
+/// Largest accepted request body (POST /api/corridor): 2 MiB.
+pub const MAX_BODY_BYTES: usize = 2 * 1024 * 1024;
+
+/// Cheap-to-clone handle to everything the handlers read; immutable after start-up, so no lock.
+#[derive(Clone)]
+pub struct AppState(Arc<Shared>);
+
+pub struct Shared {
+    pub dataset: Dataset,
+    /// Province polygons indexed for border questions; `None` if the data has none.
+    pub border: Option<Border>,
+}
+
+impl AppState {
+    pub fn new(dataset: Dataset) -> AppState {
+        let border = Border::from_dataset(&dataset);
+        AppState(Arc::new(Shared { dataset, border }))
+    }
+}
+
+impl std::ops::Deref for AppState {
+    type Target = Shared;
+    fn deref(&self) -> &Shared {
+        &self.0
+    }
+}
+
+/// The application: the API, and the web map from `web_dir` at `/` when given.
+pub fn app(state: AppState, web_dir: Option<PathBuf>) -> Router {
+    let api = Router::new()
+        .route("/health", get(catalogue::health))
+        .route("/api/layers", get(catalogue::layers))
+        .route("/api/features", get(catalogue::features))
+        .route("/api/features/{id}", get(catalogue::feature_by_id))
+        .route("/api/search", get(catalogue::search))
+        .route("/api/nearby", get(spatial::nearby))
+        .route(
+            "/api/corridor",
+            get(spatial::corridor_of_feature).post(spatial::corridor_of_line),
+        )
+        .route("/api/region", get(spatial::region))
+        .route("/api/crossings", get(spatial::crossings))
+        .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
+        .with_state(state);
+    let router = match web_dir {
+        Some(dir) => {
+            api.fallback_service(ServeDir::new(dir).fallback(axum::routing::any(not_found)))
+        }
+        None => api.fallback(not_found),
+    };
+    router.layer(TraceLayer::new_for_http())
+}
+
+async fn not_found(uri: Uri) -> ApiError {
+    ApiError {
+        status: StatusCode::NOT_FOUND,
+        error: "not_found",
+        parameter: None,
+        detail: format!("no such endpoint or file: {}", uri.path()),
+    }
+}

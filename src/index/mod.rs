@@ -1,0 +1,216 @@
+//! The in-memory data set: every feature of every layer, an R-tree over their lon/lat envelopes
+//! and an id look-up. Built once at start-up (bulk load), immutable afterwards, shared by `Arc`.
+
+use crate::geodesy::{LonLatRect, rect_lower_bound_m};
+use crate::layers::{Catalogue, Feature, LayerSpec, LoadError, load_dir};
+use geo::{BoundingRect, Coord};
+use rstar::primitives::{GeomWithData, Rectangle};
+use rstar::{AABB, ParentNode, RTree, RTreeNode, RTreeObject};
+use std::cmp::Ordering;
+use std::collections::BinaryHeap;
+use std::path::Path;
+
+/// An R-tree entry: a feature's lon/lat envelope and its index in [`Dataset::features`].
+pub type Entry = GeomWithData<Rectangle<[f64; 2]>, u32>;
+
+/// Per-layer summary, computed once.
+#[derive(Debug, Clone, PartialEq)]
+pub struct LayerStats {
+    pub feature_count: usize,
+    /// Envelope of all the layer's features; `None` for an empty layer.
+    pub bbox: Option<LonLatRect>,
+}
+
+/// All loaded features with their spatial index. Coordinates are WGS84 lon/lat.
+#[derive(Debug)]
+pub struct Dataset {
+    pub catalogue: Catalogue,
+    pub features: Vec<Feature>,
+    pub stats: Vec<LayerStats>,
+    tree: RTree<Entry>,
+    /// Feature indices sorted by id, for binary search.
+    by_id: Vec<u32>,
+}
+
+impl Dataset {
+    /// Loads and validates `dir`, then indexes it.
+    pub fn load(dir: &Path) -> Result<Dataset, LoadError> {
+        let (catalogue, features) = load_dir(dir)?;
+        Ok(Dataset::new(catalogue, features))
+    }
+
+    /// Indexes already validated features.
+    ///
+    /// # Panics
+    /// If there are more than `u32::MAX` features or a feature's layer is not in the catalogue;
+    /// the loader guarantees neither happens.
+    pub fn new(catalogue: Catalogue, features: Vec<Feature>) -> Dataset {
+        let index = |i: usize| u32::try_from(i).expect("fewer than 2^32 features");
+        let mut stats = vec![
+            LayerStats {
+                feature_count: 0,
+                bbox: None
+            };
+            catalogue.layers.len()
+        ];
+        let entries: Vec<Entry> = features
+            .iter()
+            .enumerate()
+            .filter_map(|(i, f)| {
+                let rect = f.geometry.bounding_rect()?;
+                let s = &mut stats[usize::from(f.layer)];
+                s.feature_count += 1;
+                let r = LonLatRect {
+                    min: rect.min(),
+                    max: rect.max(),
+                };
+                s.bbox = Some(match s.bbox {
+                    None => r,
+                    Some(b) => LonLatRect {
+                        min: Coord {
+                            x: b.min.x.min(r.min.x),
+                            y: b.min.y.min(r.min.y),
+                        },
+                        max: Coord {
+                            x: b.max.x.max(r.max.x),
+                            y: b.max.y.max(r.max.y),
+                        },
+                    },
+                });
+                Some(GeomWithData::new(
+                    Rectangle::from_corners([r.min.x, r.min.y], [r.max.x, r.max.y]),
+                    index(i),
+                ))
+            })
+            .collect();
+        let tree = RTree::bulk_load(entries);
+        let mut by_id: Vec<u32> = (0..features.len()).map(index).collect();
+        by_id.sort_unstable_by(|a, b| features[*a as usize].id.cmp(&features[*b as usize].id));
+        Dataset {
+            catalogue,
+            features,
+            stats,
+            tree,
+            by_id,
+        }
+    }
+
+    pub fn feature(&self, index: u32) -> &Feature {
+        &self.features[index as usize]
+    }
+
+    pub fn layer_of(&self, feature: &Feature) -> &LayerSpec {
+        &self.catalogue.layers[usize::from(feature.layer)]
+    }
+
+    /// The index of the feature with this id.
+    pub fn find(&self, id: &str) -> Option<u32> {
+        self.by_id
+            .binary_search_by(|i| (*self.features[*i as usize].id).cmp(id))
+            .ok()
+            .map(|pos| self.by_id[pos])
+    }
+
+    /// The catalogue position of a layer id.
+    pub fn layer_index(&self, id: &str) -> Option<usize> {
+        self.catalogue.layers.iter().position(|l| l.id == id)
+    }
+
+    /// Features whose envelope intersects `rect`, in no particular order.
+    pub fn envelope_candidates(&self, rect: LonLatRect) -> impl Iterator<Item = u32> + '_ {
+        let aabb = AABB::from_corners([rect.min.x, rect.min.y], [rect.max.x, rect.max.y]);
+        self.tree
+            .locate_in_envelope_intersecting(&aabb)
+            .map(|e| e.data)
+    }
+
+    /// Best-first traversal from `p`: yields features with a lower bound of their geodesic
+    /// distance, in increasing order of that bound, stopping past `max_m`. Callers compute the
+    /// exact distance and can stop as soon as the bound exceeds what they still need.
+    pub fn by_lower_bound(&self, p: Coord, max_m: f64) -> LowerBoundIter<'_> {
+        let mut heap = BinaryHeap::new();
+        heap.push(Pending {
+            bound_m: 0.0,
+            node: Node::Parent(self.tree.root()),
+        });
+        LowerBoundIter { p, max_m, heap }
+    }
+}
+
+enum Node<'a> {
+    Parent(&'a ParentNode<Entry>),
+    Leaf(u32),
+}
+
+struct Pending<'a> {
+    bound_m: f64,
+    node: Node<'a>,
+}
+
+impl PartialEq for Pending<'_> {
+    fn eq(&self, other: &Self) -> bool {
+        self.cmp(other) == Ordering::Equal
+    }
+}
+impl Eq for Pending<'_> {}
+impl PartialOrd for Pending<'_> {
+    fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
+        Some(self.cmp(other))
+    }
+}
+impl Ord for Pending<'_> {
+    /// Reversed, so that `BinaryHeap` pops the smallest bound first.
+    fn cmp(&self, other: &Self) -> Ordering {
+        other.bound_m.total_cmp(&self.bound_m)
+    }
+}
+
+/// See [`Dataset::by_lower_bound`].
+pub struct LowerBoundIter<'a> {
+    p: Coord,
+    max_m: f64,
+    heap: BinaryHeap<Pending<'a>>,
+}
+
+fn rect_of(envelope: &AABB<[f64; 2]>) -> LonLatRect {
+    let (lo, hi) = (envelope.lower(), envelope.upper());
+    LonLatRect {
+        min: Coord { x: lo[0], y: lo[1] },
+        max: Coord { x: hi[0], y: hi[1] },
+    }
+}
+
+impl Iterator for LowerBoundIter<'_> {
+    /// (feature index, lower bound of its distance in metres)
+    type Item = (u32, f64);
+
+    fn next(&mut self) -> Option<(u32, f64)> {
+        while let Some(Pending { bound_m, node }) = self.heap.pop() {
+            if bound_m > self.max_m {
+                self.heap.clear();
+                return None;
+            }
+            match node {
+                Node::Leaf(i) => return Some((i, bound_m)),
+                Node::Parent(parent) => {
+                    for child in parent.children() {
+                        let (bound_m, node) = match child {
+                            RTreeNode::Leaf(e) => (
+                                rect_lower_bound_m(self.p, rect_of(&e.envelope())),
+                                Node::Leaf(e.data),
+                            ),
+                            RTreeNode::Parent(p) => (
+                                rect_lower_bound_m(self.p, rect_of(&p.envelope())),
+                                Node::Parent(p),
+                            ),
+                        };
+                        if bound_m <= self.max_m {
+                            self.heap.push(Pending { bound_m, node });
+                        }
+                    }
+                }
+            }
+        }
+        None
+    }
+}

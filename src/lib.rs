@@ -1,0 +1,20 @@
+//! Yuqian Map (渝黔): a map service for the cross-border infrastructure of the
+//! Chongqing–Guizhou border and Chongqing's paired-district cooperation.
+//!
+//! | module | what it holds |
+//! |---|---|
+//! | [`geodesy`] | geodesic distances on WGS84 (Karney): point to point, to edges, to boxes |
+//! | [`layers`] | the catalogue `layers.toml`, the feature model, loading and validation |
+//! | [`index`] | the in-memory data set: features, R-tree, id look-up |
+//! | [`query`] | bbox, nearby, corridor, region, border crossings and name search |
+//! | [`http`] | the axum application: API routes, errors, static web map |
+//! | [`server`] | binding, serving and graceful shutdown |
+//!
+//! Coordinates are WGS84 lon/lat throughout (`geo::Coord`: x = longitude, y = latitude).
+
+pub mod geodesy;
+pub mod http;
+pub mod index;
+pub mod layers;
+pub mod query;
+pub mod server;

@@ -1,0 +1,71 @@
+//! Exact geodesic distance from a point to any geometry (WGS84 metres).
+//!
+//! Points: the nearest of them. Lines: the nearest point on any edge, with chainage along the
+//! line (parts of a MultiLineString count one after the other). Polygons: 0 inside (containment
+//! is tested on lon/lat, as RFC 7946 draws edges), else the nearest point of any ring.
+
+use crate::geodesy::{Closest, closest_on_path, path_length_m};
+use geo::{Contains, Coord, Geometry, LineString, Point, Polygon};
+
+/// The closest point of `geometry` to `p`. `None` only for an empty geometry.
+pub fn closest(p: Coord, geometry: &Geometry<f64>) -> Option<Closest> {
+    match geometry {
+        Geometry::Point(q) => closest_on_path(p, &[q.0]),
+        Geometry::MultiPoint(mp) => {
+            mp.0.iter()
+                .filter_map(|q| closest_on_path(p, &[q.0]))
+                .min_by(by_distance)
+        }
+        Geometry::LineString(l) => closest_on_path(p, &l.0),
+        Geometry::MultiLineString(ml) => closest_on_lines(p, &ml.0),
+        Geometry::Polygon(poly) => closest_on_polygon(p, poly),
+        Geometry::MultiPolygon(mp) => {
+            mp.0.iter()
+                .filter_map(|poly| closest_on_polygon(p, poly))
+                .min_by(by_distance)
+        }
+        Geometry::GeometryCollection(gc) => {
+            gc.0.iter()
+                .filter_map(|g| closest(p, g))
+                .min_by(by_distance)
+        }
+        // The loader never produces these kinds.
+        Geometry::Line(l) => closest_on_path(p, &[l.start, l.end]),
+        Geometry::Rect(r) => closest_on_polygon(p, &r.to_polygon()),
+        Geometry::Triangle(t) => closest_on_polygon(p, &t.to_polygon()),
+    }
+}
+
+fn by_distance(a: &Closest, b: &Closest) -> std::cmp::Ordering {
+    a.distance_m.total_cmp(&b.distance_m)
+}
+
+/// Parts in order; the chainage runs on from one part to the next.
+pub fn closest_on_lines(p: Coord, lines: &[LineString<f64>]) -> Option<Closest> {
+    let mut offset_m = 0.0;
+    let mut best: Option<Closest> = None;
+    for line in lines {
+        if let Some(mut c) = closest_on_path(p, &line.0) {
+            c.chainage_m += offset_m;
+            if best.is_none_or(|b| c.distance_m < b.distance_m) {
+                best = Some(c);
+            }
+        }
+        offset_m += path_length_m(&line.0);
+    }
+    best
+}
+
+pub fn closest_on_polygon(p: Coord, poly: &Polygon<f64>) -> Option<Closest> {
+    if poly.contains(&Point(p)) {
+        return Some(Closest {
+            distance_m: 0.0,
+            nearest: p,
+            chainage_m: 0.0,
+        });
+    }
+    std::iter::once(poly.exterior())
+        .chain(poly.interiors())
+        .filter_map(|ring| closest_on_path(p, &ring.0))
+        .min_by(by_distance)
+}
