@@ -61,7 +61,7 @@ fn main() -> ExitCode {
     }
 }
 
-fn load(dir: &PathBuf) -> anyhow::Result<Dataset> {
+fn load(dir: &std::path::Path) -> anyhow::Result<Dataset> {
     let started = std::time::Instant::now();
     let ds = Dataset::load(dir)
         .with_context(|| format!("cannot load the data folder {}", dir.display()))?;

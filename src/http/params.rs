@@ -101,6 +101,17 @@ impl Params {
         check_lon_lat(lon, lat, "lon", "lat")
     }
 
+    /// Like [`Params::filter`], but without `layers` it covers only the non-boundary layers:
+    /// every point lies inside a province and a county, which would otherwise head every
+    /// nearby list and fill every corridor.
+    pub fn filter_without_boundaries(&self, ds: &Dataset) -> ApiResult<Filter> {
+        let mut filter = self.filter(ds)?;
+        if filter.layers.is_empty() {
+            filter.layers = non_boundary_layers(ds);
+        }
+        Ok(filter)
+    }
+
     /// `layers`, `status` and `province`, each a comma-separated list.
     pub fn filter(&self, ds: &Dataset) -> ApiResult<Filter> {
         Ok(Filter {
@@ -137,6 +148,13 @@ pub fn check_lon_lat(lon: f64, lat: f64, lon_name: &str, lat_name: &str) -> ApiR
         ));
     }
     Ok(geo::Coord { x: lon, y: lat })
+}
+
+/// Catalogue positions of every layer that is not a boundary layer.
+pub fn non_boundary_layers(ds: &Dataset) -> Vec<usize> {
+    (0..ds.catalogue.layers.len())
+        .filter(|i| ds.catalogue.layers[*i].boundary.is_none())
+        .collect()
 }
 
 fn split(s: &str) -> impl Iterator<Item = &str> {

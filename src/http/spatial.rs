@@ -3,7 +3,7 @@
 use super::AppState;
 use super::error::{ApiError, ApiResult};
 use super::output::{collection, feature, lon_lat, metres};
-use super::params::{Params, enum_values, layer_list};
+use super::params::{Params, enum_values, layer_list, non_boundary_layers};
 use crate::layers::load::parse_geometry;
 use crate::layers::{GeometryKind, Province, Status};
 use crate::query::corridor::{self, QueryLine};
@@ -38,7 +38,7 @@ pub async fn nearby(State(s): State<AppState>, RawQuery(q): RawQuery) -> ApiResu
             ),
         ));
     }
-    let filter = p.filter(ds)?;
+    let filter = p.filter_without_boundaries(ds)?;
     let found = near::nearby(ds, at, k, radius_m, &filter);
     let out = found
         .hits
@@ -78,7 +78,7 @@ pub async fn corridor_of_feature(
         p.f64("width_m")?
             .ok_or_else(|| ApiError::invalid("width_m", "width_m is required"))?,
     )?;
-    let filter = p.filter(ds)?;
+    let filter = p.filter_without_boundaries(ds)?;
     answer_corridor(&s, &parts, width_m, &filter, Some(index))
 }
 
@@ -159,7 +159,7 @@ pub async fn corridor_of_line(
     let filter = Filter {
         layers: match obj.remove("layers") {
             Some(v) => layer_list(ds, "layers", strings("layers", &v)?)?,
-            None => Vec::new(),
+            None => non_boundary_layers(ds),
         },
         statuses: match obj.remove("status") {
             Some(v) => enum_values::<Status>("status", strings("status", &v)?)?,
