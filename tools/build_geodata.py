@@ -150,7 +150,7 @@ def build_towns(places, shapes):
         }
         if pl.county in counties:
             props["county_name"] = None
-        for k in ("cooperates_with",):
+        for k in ("cooperates_with", "development_direction"):
             if k in pl.raw:
                 props[k] = pl.raw[k]
         out.append(feature(pl.id, {"type": "Point", "coordinates": [pl.lon, pl.lat]}, props))
@@ -265,6 +265,30 @@ def build_routes(point_index, provinces_of):
     return out
 
 
+def build_town_partnerships(places):
+    """专栏6-1: one line per Qijiang border town and each of its partner towns across the border."""
+    out = []
+    for pl in places.values():
+        if pl.province != "chongqing":
+            continue
+        for partner_id in pl.raw.get("partner_towns", []):
+            other = places[partner_id]
+            if pl.id not in other.raw.get("partner_towns", []):
+                raise SystemExit(f"partner_towns of {pl.id} and {partner_id} are not symmetric")
+            fid = f"townpair-{pl.id.removeprefix('town-')}-{partner_id.removeprefix('town-')}"
+            out.append(feature(fid, {"type": "LineString", "coordinates": [[pl.lon, pl.lat], [other.lon, other.lat]]}, {
+                "name_zh": f"{pl.name_zh}—{other.name_zh}", "name_en": f"{pl.name_en}–{other.name_en}",
+                "status": "existing", "provinces": ["chongqing", "guizhou"],
+                "source": "004_2465fec52345bd8c.txt 专栏6-1", "accuracy": "schematic",
+                "towns": [pl.id, partner_id],
+                "cooperation": f"强化{pl.name_zh}与{other.name_zh}交流合作 (专栏6-1). {pl.name_zh}方向: "
+                               + pl.raw.get("development_direction", ""),
+                "provenance": f"schematic: a straight line between {catalog.describe_place(pl)} and "
+                              f"{catalog.describe_place(other)}; it stands for the partnership, not for a road",
+            }))
+    return out
+
+
 def build_pairs(places):
     out = []
     for p in catalog.load("district_pairs.toml")["pair"]:
@@ -329,6 +353,7 @@ def main(argv=None) -> int:
     provinces_of = {f["id"]: f["properties"]["provinces"] for fs in files.values() for f in fs}
     files["tourist_routes"] = build_routes(point_index, provinces_of)
     files["district_pairs"] = build_pairs(places)
+    files["town_partnerships"] = build_town_partnerships(places)
 
     layers = catalog.load("layers.toml")["layers"]
     unknown = set(files) - {l["id"] for l in layers}

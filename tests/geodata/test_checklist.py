@@ -80,3 +80,14 @@ def test_every_named_item_of_3_1_and_6_1_towns_is_in_the_plan_text(checklist):
         if it["section"].startswith("专栏3-1"):
             core = re.sub(r"\(.*?\)", "", it["name_zh"])
             assert core[:4] in text, it["name_zh"]
+
+
+def test_partner_towns_are_symmetric_and_each_pair_has_a_line(collections, features_by_id):
+    pairs = set()
+    for f in collections["towns"]["features"]:
+        for t in f["properties"]["partner_towns"]:
+            assert f["id"] in features_by_id[t]["properties"]["partner_towns"], (f["id"], t)
+            pairs.add(frozenset((f["id"], t)))
+    assert len(pairs) == 15  # the partnerships of 专栏6-1
+    lines = {frozenset(f["properties"]["towns"]) for f in collections["town_partnerships"]["features"]}
+    assert lines == pairs
