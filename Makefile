@@ -8,7 +8,18 @@ ADDR ?= 127.0.0.1:8080
 VENV := .venv
 PY := $(VENV)/bin/python
 
-.PHONY: run test setup-python test-rust test-python check fmt lint
+.PHONY: run test setup-system setup-python test-rust test-python check fmt lint
+
+# Debian packages the tests use: osmium-tool builds the .osm.pbf fixture of the OSM importer.
+APT_PACKAGES := osmium-tool
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+
+setup-system:
+	@missing=""; for p in $(APT_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then \
+	  echo "installing Debian packages:$$missing"; \
+	  $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends $$missing; \
+	fi
 
 run:
 	cargo build --release
@@ -22,7 +33,7 @@ $(VENV)/.installed: tools/requirements.txt
 
 setup-python: $(VENV)/.installed
 
-test-rust:
+test-rust: setup-system
 	cargo build --locked
 	cargo nextest run --locked --no-fail-fast
 

@@ -5,6 +5,7 @@
 //! |---|---|
 //! | [`geodesy`] | geodesic distances on WGS84 (Karney): point to point, to edges, to boxes |
 //! | [`layers`] | the catalogue `layers.toml`, the feature model, loading and validation |
+//! | [`import`] | `yuqian import osm`: OpenStreetMap extracts into layer files |
 //! | [`index`] | the in-memory data set: features, R-tree, id look-up |
 //! | [`query`] | bbox, nearby, corridor, region, border crossings and name search |
 //! | [`http`] | the axum application: API routes, errors, static web map |
@@ -14,6 +15,7 @@
 
 pub mod geodesy;
 pub mod http;
+pub mod import;
 pub mod index;
 pub mod layers;
 pub mod query;

@@ -31,11 +31,32 @@ enum Command {
         #[arg(long, env = "YUQIAN_WEB", default_value = "web")]
         web: PathBuf,
     },
+    /// Turn other data into layer files of our schema.
+    Import {
+        #[command(subcommand)]
+        source: ImportSource,
+    },
     /// Validate a data folder with the server's own rules; exits 1 on any problem, listing all.
     Check {
         /// Data folder holding layers.toml.
         #[arg(default_value = "geodata")]
         dir: PathBuf,
+    },
+}
+
+#[derive(Subcommand)]
+enum ImportSource {
+    /// Railways, highways (motorway, trunk, primary and links), reservoirs and industrial land
+    /// from an OpenStreetMap extract (.osm.pbf), with name:zh/name:en, ref and ODbL attribution.
+    Osm {
+        /// The OpenStreetMap extract.
+        file: PathBuf,
+        /// Folder to write the layer files and their layers.toml into.
+        #[arg(long, default_value = "osm-layers")]
+        out: PathBuf,
+        /// Data folder whose province boundary layer assigns each feature its provinces.
+        #[arg(long, default_value = "geodata")]
+        boundaries: PathBuf,
     },
 }
 
@@ -51,6 +72,14 @@ fn main() -> ExitCode {
     let result = match cli.command {
         Command::Serve { addr, data, web } => serve(addr, data, web),
         Command::Check { dir } => check(dir),
+        Command::Import {
+            source:
+                ImportSource::Osm {
+                    file,
+                    out,
+                    boundaries,
+                },
+        } => import_osm(file, out, boundaries),
     };
     match result {
         Ok(code) => code,
@@ -97,6 +126,25 @@ fn check(dir: PathBuf) -> anyhow::Result<ExitCode> {
             Ok(ExitCode::FAILURE)
         }
     }
+}
+
+fn import_osm(file: PathBuf, out: PathBuf, boundaries: PathBuf) -> anyhow::Result<ExitCode> {
+    let ds = load(&boundaries)?;
+    let summary = yuqian::import::osm::import(&file, &out, &ds)?;
+    for (layer, count) in &summary.written {
+        println!(
+            "{layer}: {count} features written to {}",
+            out.join(format!("{layer}.geojson")).display()
+        );
+    }
+    println!(
+        "left out: {} outside Chongqing and Guizhou, {} with nodes missing from the extract, {} degenerate, {} with rings that do not close",
+        summary.outside_provinces,
+        summary.missing_nodes,
+        summary.degenerate,
+        summary.unclosed_rings
+    );
+    Ok(ExitCode::SUCCESS)
 }
 
 #[tokio::main]
