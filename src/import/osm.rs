@@ -147,6 +147,13 @@ pub struct Summary {
     pub unclosed_rings: usize,
 }
 
+/// A multipolygon relation: id, tags, and its member ways with their roles.
+struct RelationData {
+    id: i64,
+    tags: Tags,
+    members: Vec<(i64, String)>,
+}
+
 struct WayData {
     tags: Tags,
     refs: Vec<i64>,
@@ -158,7 +165,7 @@ fn tags_of<'a>(it: impl Iterator<Item = (&'a str, &'a str)>) -> Tags {
 
 fn read(path: &Path, mut f: impl FnMut(Element<'_>)) -> Result<(), ImportError> {
     ElementReader::from_path(path)
-        .and_then(|r| r.for_each(|e| f(e)))
+        .and_then(|r| r.for_each(&mut f))
         .map_err(|source| ImportError::Read {
             path: path.to_path_buf(),
             source,
@@ -178,7 +185,7 @@ pub fn import(pbf: &Path, out: &Path, boundaries: &Dataset) -> Result<Summary, I
     }
 
     // 1. relations
-    let mut relations: Vec<(i64, Tags, Vec<(i64, String)>)> = Vec::new();
+    let mut relations: Vec<RelationData> = Vec::new();
     read(pbf, |e| {
         if let Element::Relation(r) = e {
             let tags = tags_of(r.tags());
@@ -190,7 +197,11 @@ pub fn import(pbf: &Path, out: &Path, boundaries: &Dataset) -> Result<Summary, I
                     .filter(|m| m.member_type == RelMemberType::Way)
                     .map(|m| (m.member_id, m.role().unwrap_or("").to_string()))
                     .collect();
-                relations.push((r.id(), tags, members));
+                relations.push(RelationData {
+                    id: r.id(),
+                    tags,
+                    members,
+                });
             }
         }
     })?;
@@ -302,8 +313,8 @@ pub fn import(pbf: &Path, out: &Path, boundaries: &Dataset) -> Result<Summary, I
             .expect("every layer has a list")
             .push(f);
     }
-    relations.sort_by_key(|r| r.0);
-    for (id, tags, members) in &relations {
+    relations.sort_by_key(|r| r.id);
+    for RelationData { id, tags, members } in &relations {
         let (layer, status) = classify(tags, true).expect("kept only classified relations");
         let mut outer = Vec::new();
         let mut inner = Vec::new();
