@@ -207,7 +207,7 @@ pub fn import(pbf: &Path, out: &Path, boundaries: &Dataset) -> Result<Summary, I
     })?;
     let member_ways: HashSet<i64> = relations
         .iter()
-        .flat_map(|r| r.2.iter().map(|m| m.0))
+        .flat_map(|r| r.members.iter().map(|m| m.0))
         .collect();
 
     // 2. ways
