@@ -18,7 +18,8 @@ use axum::routing::get;
 use std::path::PathBuf;
 use std::sync::Arc;
 use tower_http::services::ServeDir;
-use tower_http::trace::TraceLayer;
+use tower_http::trace::{DefaultMakeSpan, DefaultOnResponse, TraceLayer};
+use tracing::Level;
 
 /// Largest accepted request body (POST /api/corridor): 2 MiB.
 pub const MAX_BODY_BYTES: usize = 2 * 1024 * 1024;
@@ -70,7 +71,12 @@ pub fn app(state: AppState, web_dir: Option<PathBuf>) -> Router {
         }
         None => api.fallback(not_found),
     };
-    router.layer(TraceLayer::new_for_http())
+    // One log line per request: method, path, status and latency.
+    router.layer(
+        TraceLayer::new_for_http()
+            .make_span_with(DefaultMakeSpan::new().level(Level::INFO))
+            .on_response(DefaultOnResponse::new().level(Level::INFO)),
+    )
 }
 
 async fn not_found(uri: Uri) -> ApiError {
