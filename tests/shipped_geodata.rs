@@ -1,0 +1,94 @@
+//! The real `geodata/` as shipped: it passes the server's own validation, and the server's
+//! answers over it agree with what the data says of itself.
+
+mod common;
+
+use axum::http::StatusCode;
+use common::get;
+use std::collections::BTreeSet;
+use std::path::PathBuf;
+use yuqian::http::{AppState, app};
+use yuqian::index::Dataset;
+use yuqian::layers::{GeometryKind, Province};
+
+fn shipped() -> Dataset {
+    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("geodata");
+    Dataset::load(&dir).unwrap_or_else(|e| panic!("geodata/ must pass validation:\n{e}"))
+}
+
+#[test]
+fn every_shipped_file_passes_validation_and_every_layer_has_features() {
+    let ds = shipped();
+    for (layer, stats) in ds.catalogue.layers.iter().zip(&ds.stats) {
+        assert!(stats.feature_count > 0, "layer {} is empty", layer.id);
+    }
+    for id in ["provinces", "counties", "railways", "highways", "reservoirs", "industrial_parks", "tourist_routes", "towns"] {
+        assert!(ds.layer_index(id).is_some(), "layer {id} is missing");
+    }
+}
+
+#[tokio::test]
+async fn every_cross_border_railway_and_highway_line_crosses_the_province_border() {
+    let ds = shipped();
+    let expected: BTreeSet<String> = ds
+        .features
+        .iter()
+        .filter(|f| {
+            let layer = &ds.layer_of(f).id;
+            (layer == "railways" || layer == "highways")
+                && f.provinces.contains(Province::Chongqing)
+                && f.provinces.contains(Province::Guizhou)
+                && matches!(f.geometry, geo::Geometry::LineString(_) | geo::Geometry::MultiLineString(_))
+        })
+        .map(|f| f.id.to_string())
+        .collect();
+    assert!(expected.len() >= 10, "{expected:?}");
+    let router = app(AppState::new(ds), None);
+    let (status, body) = get(&router, "/api/crossings?layers=railways,highways").await;
+    assert_eq!(status, StatusCode::OK);
+    let crossing: BTreeSet<String> = common::ids(&body).into_iter().collect();
+    let missing: Vec<_> = expected.difference(&crossing).collect();
+    assert!(missing.is_empty(), "cross-border lines that do not cross the border: {missing:?}");
+    for f in body["features"].as_array().unwrap() {
+        let len = &f["properties"]["length_m"];
+        assert!(len["chongqing"].as_f64().unwrap() > 0.0 && len["guizhou"].as_f64().unwrap() > 0.0, "{}", f["id"]);
+    }
+}
+
+#[tokio::test]
+async fn the_region_of_every_town_is_the_county_it_records() {
+    let ds = shipped();
+    let counties: BTreeSet<String> = ds
+        .features
+        .iter()
+        .filter(|f| ds.layer_of(f).id == "counties")
+        .filter_map(|f| f.extra.get("adcode")?.as_str().map(str::to_string))
+        .collect();
+    let towns: Vec<(String, f64, f64, String)> = ds
+        .features
+        .iter()
+        .filter(|f| ds.layer_of(f).id == "towns")
+        .filter_map(|f| {
+            let county = f.extra.get("county")?.as_str()?.to_string();
+            let geo::Geometry::Point(p) = f.geometry else { return None };
+            counties.contains(&county).then(|| (f.id.to_string(), p.x(), p.y(), county))
+        })
+        .collect();
+    assert!(towns.len() >= 30, "{}", towns.len());
+    let router = app(AppState::new(ds), None);
+    for (id, lon, lat, county) in towns {
+        let (status, body) = get(&router, &format!("/api/region?lon={lon}&lat={lat}")).await;
+        assert_eq!(status, StatusCode::OK, "{id}: {body}");
+        assert_eq!(body["county"]["adcode"], county.as_str(), "{id} at [{lon}, {lat}]: {body}");
+    }
+}
+
+#[test]
+fn boundary_layers_hold_polygons_and_every_other_layer_has_a_kind() {
+    let ds = shipped();
+    for layer in &ds.catalogue.layers {
+        if layer.boundary.is_some() {
+            assert_eq!(layer.geometry, [GeometryKind::Polygon]);
+        }
+    }
+}
