@@ -130,16 +130,24 @@ fn edge_lower_bound_m(sphere_angle: f64, a: Coord, b: Coord) -> f64 {
 /// the error of each step shrinks by the ratio of the ellipsoid's departure from the sphere, so a
 /// few steps reach a millimetre.
 fn refine_on_edge(p: Coord, a: Coord, b: Coord, fraction: f64) -> (f64, Coord, f64) {
-    let (edge_m, azi_a, _azi_b, _a12): (f64, f64, f64, f64) = WGS84.inverse(a.y, a.x, b.y, b.x);
+    let (edge_m, azi_a, azi_b, _a12): (f64, f64, f64, f64) = WGS84.inverse(a.y, a.x, b.y, b.x);
     if edge_m == 0.0 {
         return (distance_m(p, a), a, 0.0);
     }
     let mut along_m = (fraction * edge_m).clamp(0.0, edge_m);
     let mut result = (f64::INFINITY, a, 0.0);
     for _ in 0..30 {
-        let (lat, lon, azi_edge): (f64, f64, f64) = WGS84.direct(a.y, a.x, azi_a, along_m);
-        let foot = Coord { x: lon, y: lat };
-        let (s, azi_to_p, _azi2, _a12): (f64, f64, f64, f64) = WGS84.inverse(lat, lon, p.y, p.x);
+        // At either end, the vertex itself (not a recomputed copy of it).
+        let (foot, azi_edge) = if along_m == 0.0 {
+            (a, azi_a)
+        } else if along_m == edge_m {
+            (b, azi_b)
+        } else {
+            let (lat, lon, azi): (f64, f64, f64) = WGS84.direct(a.y, a.x, azi_a, along_m);
+            (Coord { x: lon, y: lat }, azi)
+        };
+        let (s, azi_to_p, _azi2, _a12): (f64, f64, f64, f64) =
+            WGS84.inverse(foot.y, foot.x, p.y, p.x);
         result = (s, foot, along_m);
         if s == 0.0 {
             break;
