@@ -1,0 +1,506 @@
+// Yuqian Map, the web page: loads the layer catalogue and every feature from our own server,
+// draws them with MapLibre GL JS over a base map made of our own boundaries, rivers and towns,
+// and wires the layer list, search, popups, the corridor and nearby tools, the URL state and
+// PNG export. Nothing is fetched from anywhere but this origin.
+//
+// Modules: js/api.js (HTTP), js/i18n.js (strings), js/mapstyle.js (look), js/derive.js (label
+// points, the border, route stops), js/geodesy.js (WGS84 geodesics, corridor band),
+// js/layerpanel.js, js/popup.js, js/search.js, js/nearby.js, js/corridor.js, js/exportpng.js.
+
+import * as maplibregl from './node_modules/maplibre-gl/dist/maplibre-gl.mjs';
+import * as api from './js/api.js';
+import { t, setLang, getLang, onLangChange, applyStatic } from './js/i18n.js';
+import {
+  BACKGROUND, BORDER_COLOUR, FONT, FONT_BOLD, OFF_BY_DEFAULT, ROUTE_COLOURS,
+  dashExpression, labelField, layerColour, sourceId, styleLayersFor,
+} from './js/mapstyle.js';
+import { labelPoints, sharedBorder, routeStops, anchorOf } from './js/derive.js';
+import { geometryBounds } from './js/geodesy.js';
+import { LayerPanel } from './js/layerpanel.js';
+import { popupContent } from './js/popup.js';
+import { SearchBox } from './js/search.js';
+import { NearbyTool } from './js/nearby.js';
+import { CorridorTool } from './js/corridor.js';
+import { saveMapPng } from './js/exportpng.js';
+import { toast, h } from './js/ui.js';
+
+const EMPTY = { type: 'FeatureCollection', features: [] };
+const fc = (features) => ({ type: 'FeatureCollection', features });
+const TABS = ['layers', 'corridor', 'nearby'];
+
+// ---------------------------------------------------------------------------------------------
+// URL state: #map=zoom/lat/lon&layers=a,b&lang=en&tab=corridor&corridor=f:ID&w=5&near=lon,lat&r=20
+
+function readUrl() {
+  const out = {};
+  for (const part of window.location.hash.replace(/^#/, '').split('&')) {
+    const i = part.indexOf('=');
+    if (i > 0) out[decodeURIComponent(part.slice(0, i))] = decodeURIComponent(part.slice(i + 1));
+  }
+  const view = (out.map ?? '').split('/').map(Number);
+  return {
+    view: view.length === 3 && view.every(Number.isFinite) ? { zoom: view[0], center: [view[2], view[1]] } : null,
+    layers: out.layers !== undefined ? out.layers.split(',').filter(Boolean) : null,
+    lang: out.lang === 'en' ? 'en' : out.lang === 'zh' ? 'zh' : null,
+    tab: TABS.includes(out.tab) ? out.tab : null,
+    corridor: CorridorTool.parseUrl(out.corridor),
+    width_km: Number(out.w) || null,
+    near: (out.near ?? '').split(',').map(Number),
+    radius_km: Number(out.r) || null,
+  };
+}
+
+function writeUrl(ctx) {
+  const { map } = ctx;
+  const c = map.getCenter();
+  const z = map.getZoom();
+  const digits = Math.max(2, Math.ceil(Math.log10(2 ** z)) + 1);
+  const parts = [
+    ['map', `${z.toFixed(2)}/${c.lat.toFixed(digits)}/${c.lng.toFixed(digits)}`],
+    ['layers', ctx.catalogue.filter((l) => ctx.visible.has(l.id)).map((l) => l.id).join(',')],
+    ['lang', getLang()],
+  ];
+  if (ctx.tab !== 'layers') parts.push(['tab', ctx.tab]);
+  const corridor = ctx.corridor.toUrl();
+  if (corridor) parts.push(['corridor', corridor], ['w', String(ctx.corridor.width_m() / 1000)]);
+  if (ctx.nearby.at) parts.push(['near', ctx.nearby.at.join(',')], ['r', String(ctx.nearby.radius_m() / 1000)]);
+  const keep = /[^A-Za-z0-9_.~\-,;:/]/g;
+  const hash = parts.map(([k, v]) => `${k}=${v.replace(keep, encodeURIComponent)}`).join('&');
+  window.history.replaceState(null, '', `#${hash}`);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Style
+
+function buildStyle(ctx, lang) {
+  const sources = {};
+  const groups = { fills: [], boundaries: [], baseLines: [], lines: [], points: [], labels: [] };
+  const routeIds = (ctx.featuresByLayer.get('tourist_routes') ?? []).map((f) => f.properties.id);
+  for (const layer of ctx.catalogue) {
+    const features = (ctx.featuresByLayer.get(layer.id) ?? []).map((f) => ({
+      type: 'Feature',
+      geometry: f.geometry,
+      // Arrays do not survive MapLibre's tiling as arrays: keep the first province flat.
+      properties: { ...f.properties, _province: f.properties.provinces?.[0] ?? null },
+    }));
+    sources[sourceId(layer.id)] = { type: 'geojson', data: fc(features), tolerance: 0.3 };
+    if (layer.boundary) sources[`labels:${layer.id}`] = { type: 'geojson', data: fc(labelPoints(features)) };
+    const g = styleLayersFor(layer, lang, routeIds);
+    for (const key of Object.keys(groups)) groups[key].push(...g[key]);
+  }
+  // Province outlines over county outlines.
+  groups.boundaries.sort((a, b) => (a.id.includes('provinces') ? 1 : 0) - (b.id.includes('provinces') ? 1 : 0));
+  for (const f of groups.fills) {
+    if (f.id.startsWith('L:provinces:')) f.paint['fill-color'][1] = ['get', '_province'];
+  }
+
+  sources.border = { type: 'geojson', data: ctx.border ? { type: 'Feature', properties: {}, geometry: ctx.border } : EMPTY };
+  sources['route-stops'] = { type: 'geojson', data: fc(ctx.routeStops) };
+  sources.veil = {
+    type: 'geojson',
+    data: { type: 'Feature', properties: {}, geometry: { type: 'Polygon', coordinates: [[[-180, -85], [180, -85], [180, 85], [-180, 85], [-180, -85]]] } },
+  };
+  for (const id of ['tool:band', 'tool:axis', 'tool:draw', 'tool:near-circle', 'tool:near-centre', 'hl:corridor', 'hl:nearby', 'hl:selected']) {
+    sources[id] = { type: 'geojson', data: EMPTY };
+  }
+
+  const layerColourExpr = ['match', ['get', 'layer'], ...ctx.catalogue.flatMap((l) => [l.id, layerColour(l.id)]), '#555'];
+  const routeColourExpr = routeIds.length
+    ? ['match', ['get', 'route'], ...routeIds.flatMap((r, i) => [r, ROUTE_COLOURS[i % ROUTE_COLOURS.length]]), ROUTE_COLOURS[0]]
+    : ROUTE_COLOURS[0];
+  const isLine = ['==', ['geometry-type'], 'LineString'];
+  const isPoint = ['==', ['geometry-type'], 'Point'];
+  const isPolygon = ['==', ['geometry-type'], 'Polygon'];
+  const halo = (src, colour) => [
+    { id: `${src}:fill`, type: 'fill', source: src, filter: isPolygon, paint: { 'fill-color': colour, 'fill-opacity': 0.3 } },
+    {
+      id: `${src}:line`, type: 'line', source: src, filter: ['any', isLine, isPolygon],
+      layout: { 'line-join': 'round', 'line-cap': 'round' },
+      paint: { 'line-color': colour, 'line-width': ['interpolate', ['linear'], ['zoom'], 6, 6, 12, 10], 'line-opacity': 0.6 },
+    },
+    {
+      id: `${src}:point`, type: 'circle', source: src, filter: isPoint,
+      paint: {
+        'circle-color': colour, 'circle-opacity': 0.45,
+        'circle-radius': ['interpolate', ['linear'], ['zoom'], 6, 8, 12, 13],
+        'circle-stroke-color': colour, 'circle-stroke-width': 1.5,
+      },
+    },
+  ];
+  // A highlighted feature is drawn with its layer's colour too, so it shows even when its
+  // layer is switched off.
+  const core = (src) => [
+    {
+      id: `${src}:core-line`, type: 'line', source: src, filter: ['any', isLine, isPolygon],
+      layout: { 'line-join': 'round' },
+      paint: { 'line-color': layerColourExpr, 'line-width': 2.2, 'line-dasharray': dashExpression() },
+    },
+    {
+      id: `${src}:core-point`, type: 'circle', source: src, filter: isPoint,
+      paint: { 'circle-color': layerColourExpr, 'circle-radius': 4, 'circle-stroke-color': '#fff', 'circle-stroke-width': 1 },
+    },
+  ];
+
+  const layers = [
+    { id: 'background', type: 'background', paint: { 'background-color': BACKGROUND } },
+    ...groups.fills,
+    ...groups.boundaries,
+    {
+      id: 'border:halo', type: 'line', source: 'border',
+      layout: { 'line-join': 'round', 'line-cap': 'round' },
+      paint: { 'line-color': BORDER_COLOUR, 'line-opacity': 0.2, 'line-width': ['interpolate', ['linear'], ['zoom'], 5, 6, 10, 14] },
+    },
+    {
+      id: 'border:line', type: 'line', source: 'border',
+      layout: { 'line-join': 'round' },
+      paint: {
+        'line-color': BORDER_COLOUR, 'line-width': ['interpolate', ['linear'], ['zoom'], 5, 1.6, 10, 3],
+        'line-dasharray': [5, 1.6, 1.2, 1.6],
+      },
+    },
+    ...groups.baseLines,
+    ...groups.lines,
+    ...groups.points,
+    {
+      id: 'L:tourist_routes:stops', type: 'circle', source: 'route-stops', minzoom: 6.5,
+      paint: {
+        'circle-color': routeColourExpr, 'circle-stroke-color': '#ffffff', 'circle-stroke-width': 1.5,
+        'circle-radius': ['interpolate', ['linear'], ['zoom'], 6.5, 6, 11, 9],
+      },
+    },
+    // While a corridor or nearby answer is shown, a veil washes out everything else and the
+    // answer is drawn above it.
+    {
+      id: 'veil', type: 'fill', source: 'veil', layout: { visibility: 'none' },
+      paint: { 'fill-color': '#ffffff', 'fill-opacity': 0.6 },
+    },
+    { id: 'tool:band:fill', type: 'fill', source: 'tool:band', paint: { 'fill-color': '#f2a900', 'fill-opacity': 0.14 } },
+    {
+      id: 'tool:band:line', type: 'line', source: 'tool:band',
+      paint: { 'line-color': '#c98600', 'line-width': 1.6, 'line-dasharray': [3, 2] },
+    },
+    { id: 'tool:near-circle:fill', type: 'fill', source: 'tool:near-circle', paint: { 'fill-color': '#0a84c6', 'fill-opacity': 0.07 } },
+    {
+      id: 'tool:near-circle:line', type: 'line', source: 'tool:near-circle',
+      paint: { 'line-color': '#0a84c6', 'line-width': 1.6, 'line-dasharray': [3, 2] },
+    },
+    ...halo('hl:corridor', '#ffc21a'),
+    ...halo('hl:nearby', '#2ab0f0'),
+    ...core('hl:corridor'),
+    ...core('hl:nearby'),
+    {
+      id: 'tool:axis:casing', type: 'line', source: 'tool:axis',
+      layout: { 'line-join': 'round', 'line-cap': 'round' }, paint: { 'line-color': '#ffffff', 'line-width': 7, 'line-opacity': 0.9 },
+    },
+    {
+      id: 'tool:axis:line', type: 'line', source: 'tool:axis',
+      layout: { 'line-join': 'round', 'line-cap': 'round' }, paint: { 'line-color': '#8a4b00', 'line-width': 4 },
+    },
+    {
+      id: 'tool:draw:line', type: 'line', source: 'tool:draw', filter: isLine,
+      paint: { 'line-color': '#8a4b00', 'line-width': 2.5, 'line-dasharray': [2, 1] },
+    },
+    {
+      id: 'hl:selected:line', type: 'line', source: 'hl:selected', filter: ['any', isLine, isPolygon],
+      layout: { 'line-join': 'round', 'line-cap': 'round' },
+      paint: { 'line-color': '#e8361c', 'line-width': 3, 'line-opacity': 0.9, 'line-gap-width': 3 },
+    },
+    {
+      id: 'hl:selected:point', type: 'circle', source: 'hl:selected', filter: isPoint,
+      paint: { 'circle-color': 'rgba(0,0,0,0)', 'circle-radius': 11, 'circle-stroke-color': '#e8361c', 'circle-stroke-width': 3 },
+    },
+    {
+      id: 'tool:draw:point', type: 'circle', source: 'tool:draw', filter: isPoint,
+      paint: { 'circle-color': '#ffffff', 'circle-radius': 4.5, 'circle-stroke-color': '#8a4b00', 'circle-stroke-width': 2 },
+    },
+    {
+      id: 'tool:near-centre', type: 'circle', source: 'tool:near-centre',
+      paint: { 'circle-color': '#0a84c6', 'circle-radius': 6, 'circle-stroke-color': '#ffffff', 'circle-stroke-width': 2.5 },
+    },
+    {
+      id: 'border:label', type: 'symbol', source: 'border',
+      layout: {
+        'symbol-placement': 'line', 'text-field': t('legend.border'), 'text-font': FONT_BOLD,
+        'text-size': 12.5, 'symbol-spacing': 420, 'text-letter-spacing': 0.15, 'text-offset': [0, -1.1],
+        'text-max-angle': 30,
+      },
+      paint: { 'text-color': BORDER_COLOUR, 'text-halo-color': 'rgba(255,255,255,0.9)', 'text-halo-width': 1.5 },
+    },
+    ...groups.labels.filter((l) => l.id.startsWith('L:provinces:')),
+    ...groups.labels.filter((l) => !l.id.startsWith('L:provinces:') && !l.id.startsWith('L:towns:')),
+    ...groups.labels.filter((l) => l.id.startsWith('L:towns:')),
+    {
+      id: 'L:tourist_routes:stop-number', type: 'symbol', source: 'route-stops', minzoom: 6.5,
+      layout: {
+        'text-field': ['to-string', ['get', 'number']], 'text-font': FONT_BOLD,
+        'text-size': ['interpolate', ['linear'], ['zoom'], 6.5, 9, 11, 12],
+        'text-allow-overlap': true, 'text-ignore-placement': true,
+      },
+      paint: { 'text-color': '#ffffff' },
+    },
+  ];
+  // Layers whose visibility follows a data layer's toggle.
+  for (const l of layers) {
+    const m = /^L:([^:]+):/.exec(l.id);
+    if (m) {
+      l.layout = { ...(l.layout ?? {}), visibility: ctx.visible.has(m[1]) ? 'visible' : 'none' };
+      if (!ctx.styleIdsByLayer.has(m[1])) ctx.styleIdsByLayer.set(m[1], []);
+      ctx.styleIdsByLayer.get(m[1]).push(l.id);
+    }
+  }
+  for (const id of ['border:halo', 'border:line', 'border:label']) {
+    const l = layers.find((x) => x.id === id);
+    l.layout = { ...(l.layout ?? {}), visibility: ctx.visible.has('provinces') ? 'visible' : 'none' };
+    ctx.styleIdsByLayer.get('provinces')?.push(id);
+  }
+  ctx.labelLayerIds = layers.filter((l) => l.type === 'symbol' && l.layout?.['text-field']?.[0] === 'get').map((l) => l.id);
+  return { version: 8, name: 'Yuqian Map', sources, layers };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Start-up
+
+async function main() {
+  const url = readUrl();
+  if (url.lang) setLang(url.lang);
+  applyStatic();
+  const langButton = document.getElementById('lang-toggle');
+  langButton.textContent = t('action.lang');
+
+  let catalogue;
+  let features;
+  try {
+    [catalogue, features] = await Promise.all([api.layers(), api.allFeatures()]);
+  } catch (e) {
+    document.getElementById('layer-list').replaceChildren(h('p', { class: 'error' }, t('error.load', { msg: e.message })));
+    throw e;
+  }
+
+  const ctx = {
+    catalogue,
+    layerById: new Map(catalogue.map((l) => [l.id, l])),
+    byId: new Map(features.map((f) => [f.properties.id, f])),
+    featuresByLayer: new Map(),
+    styleIdsByLayer: new Map(),
+    visible: new Set(),
+    tab: 'layers',
+  };
+  for (const f of features) {
+    const id = f.properties.layer;
+    if (!ctx.featuresByLayer.has(id)) ctx.featuresByLayer.set(id, []);
+    ctx.featuresByLayer.get(id).push(f);
+  }
+  const defaults = catalogue.filter((l) => l.feature_count && !OFF_BY_DEFAULT.has(l.id)).map((l) => l.id);
+  for (const id of url.layers ?? defaults) if (ctx.layerById.has(id)) ctx.visible.add(id);
+
+  const provinceLayer = catalogue.find((l) => l.boundary === 'province');
+  const provinces = ctx.featuresByLayer.get(provinceLayer?.id) ?? [];
+  const cq = provinces.find((f) => f.properties.provinces?.[0] === 'chongqing');
+  const gz = provinces.find((f) => f.properties.provinces?.[0] === 'guizhou');
+  ctx.border = cq && gz ? sharedBorder(cq.geometry, gz.geometry) : null;
+  ctx.routeStops = routeStops(ctx.featuresByLayer.get('tourist_routes') ?? [], ctx.byId);
+  ctx.isBoundary = (f) => Boolean(ctx.layerById.get(f.properties.layer)?.boundary);
+
+  // The first view: the county layer's extent (the border region), else the provinces', else
+  // everything.
+  const firstOf = (kind) => catalogue.filter((l) => l.bbox && l.boundary === kind).map((l) => l.bbox);
+  const all = [firstOf('county'), firstOf('province'), catalogue.filter((l) => l.bbox).map((l) => l.bbox)]
+    .find((boxes) => boxes.length) ?? [];
+  const extent = all.length
+    ? [[Math.min(...all.map((b) => b[0])), Math.min(...all.map((b) => b[1]))], [Math.max(...all.map((b) => b[2])), Math.max(...all.map((b) => b[3]))]]
+    : [[105, 27], [110, 32]];
+
+  const attributions = [...new Set(catalogue.map((l) => l.attribution).filter(Boolean))];
+  const map = new maplibregl.Map({
+    container: 'map',
+    style: buildStyle(ctx, getLang()),
+    ...(url.view ? { center: url.view.center, zoom: url.view.zoom } : { bounds: extent, fitBoundsOptions: { padding: 30 } }),
+    minZoom: 4,
+    maxZoom: 17,
+    attributionControl: false,
+    dragRotate: false,
+    pitchWithRotate: false,
+    touchPitch: false,
+    localIdeographFontFamily: '"Noto Sans CJK SC", "Noto Sans SC", sans-serif',
+  });
+  map.touchZoomRotate.disableRotation();
+  map.addControl(new maplibregl.NavigationControl({ showCompass: false }), 'top-right');
+  map.addControl(new maplibregl.ScaleControl({ unit: 'metric', maxWidth: 120 }), 'bottom-left');
+  map.addControl(new maplibregl.AttributionControl({
+    compact: window.matchMedia('(max-width: 700px)').matches,
+    customAttribution: [...attributions, 'MapLibre GL JS'],
+  }), 'bottom-right');
+  ctx.map = map;
+
+  let urlTimer = null;
+  let started = false;
+  ctx.saveUrl = () => {
+    if (!started) return;
+    clearTimeout(urlTimer);
+    urlTimer = setTimeout(() => writeUrl(ctx), 120);
+  };
+  const highlighted = { 'hl:corridor': false, 'hl:nearby': false };
+  ctx.setData = (id, data) => {
+    map.getSource(id)?.setData(data);
+    if (id in highlighted) {
+      highlighted[id] = Boolean(data.features?.length);
+      map.setLayoutProperty('veil', 'visibility', Object.values(highlighted).some(Boolean) ? 'visible' : 'none');
+    }
+  };
+  ctx.fitBounds = (bounds) => map.fitBounds(bounds, { padding: 40, maxZoom: 12, duration: 600 });
+  ctx.setLayerVisible = (id, on) => {
+    if (on) ctx.visible.add(id); else ctx.visible.delete(id);
+    for (const sid of ctx.styleIdsByLayer.get(id) ?? []) map.setLayoutProperty(sid, 'visibility', on ? 'visible' : 'none');
+    panel.syncChecks();
+    ctx.saveUrl();
+  };
+
+  const clickable = () => map.getStyle().layers
+    .filter((l) => /^L:[^:]+:(point|line|fill|outline|stops)$/.test(l.id) && !/^L:(provinces|counties):/.test(l.id))
+    .filter((l) => !ctx.layerById.get(l.id.split(':')[1])?.boundary)
+    .map((l) => l.id);
+  ctx.featuresAt = (point) => {
+    const r = 5;
+    const hits = map.queryRenderedFeatures([[point.x - r, point.y - r], [point.x + r, point.y + r]], { layers: clickable() });
+    const seen = new Set();
+    const out = [];
+    for (const hit of hits) {
+      const id = hit.layer.id === 'L:tourist_routes:stops' ? hit.properties.stop : hit.properties.id;
+      if (!id || seen.has(id)) continue;
+      seen.add(id);
+      const f = ctx.byId.get(id);
+      if (f) out.push(f);
+    }
+    return out;
+  };
+
+  // Popup of one feature.
+  let popup = null;
+  let popupFeature = null;
+  const actions = {
+    nearby: (f) => { setTab('nearby'); nearby.run(popup ? popup.getLngLat().toArray() : anchorOf(f.geometry)); },
+    corridor: (f) => { setTab('corridor'); corridor.setAxis({ kind: 'feature', id: f.properties.id }); popup?.remove(); },
+    select: (id) => ctx.selectFeature(id, { fly: true }),
+  };
+  const showPopup = (f, lngLat) => {
+    popup?.remove();
+    popupFeature = f;
+    ctx.setData('hl:selected', f);
+    popup = new maplibregl.Popup({ maxWidth: '340px', focusAfterOpen: false, className: 'feature-popup' })
+      .setLngLat(lngLat)
+      .setDOMContent(popupContent(ctx, f, actions))
+      .addTo(map);
+    popup.on('close', () => {
+      if (popupFeature === f) { popupFeature = null; ctx.setData('hl:selected', EMPTY); }
+    });
+  };
+  ctx.selectFeature = (id, { fly = false, feature = null } = {}) => {
+    const f = ctx.byId.get(id) ?? feature;
+    if (!f) return;
+    if (!ctx.visible.has(f.properties.layer)) ctx.setLayerVisible(f.properties.layer, true);
+    const at = anchorOf(f.geometry);
+    if (fly) {
+      if (f.geometry.type === 'Point') map.flyTo({ center: at, zoom: Math.max(map.getZoom(), 10.5), duration: 800 });
+      else {
+        const [w, s, e, n] = geometryBounds(f.geometry);
+        map.fitBounds([[w, s], [e, n]], { padding: 60, maxZoom: 11.5, duration: 800 });
+      }
+    }
+    showPopup(f, at);
+  };
+
+  const panel = new LayerPanel(ctx);
+  const nearby = new NearbyTool(ctx);
+  const corridor = new CorridorTool(ctx);
+  ctx.nearby = nearby;
+  ctx.corridor = corridor;
+  panel.render();
+  nearby.renderFilters();
+  corridor.renderControls();
+  new SearchBox(ctx);
+
+  // Tabs.
+  const setTab = (tab) => {
+    ctx.tab = tab;
+    for (const b of document.querySelectorAll('.tabs [role=tab]')) b.setAttribute('aria-selected', String(b.dataset.tab === tab));
+    for (const id of TABS) document.getElementById(`tab-${id}`).hidden = id !== tab;
+    if (tab !== 'corridor') corridor.setMode(null);
+    map.getCanvas().style.cursor = tab === 'nearby' ? 'crosshair' : '';
+    document.getElementById('panel').classList.remove('collapsed');
+    ctx.saveUrl();
+  };
+  for (const b of document.querySelectorAll('.tabs [role=tab]')) b.addEventListener('click', () => setTab(b.dataset.tab));
+  document.getElementById('panel-handle').addEventListener('click', () => document.getElementById('panel').classList.toggle('collapsed'));
+
+  map.on('click', (e) => {
+    if (corridor.handleClick(e)) return;
+    if (ctx.tab === 'nearby') {
+      popup?.remove();
+      nearby.run([e.lngLat.lng, e.lngLat.lat]);
+      return;
+    }
+    const [hit] = ctx.featuresAt(e.point);
+    if (hit) showPopup(hit, hit.geometry.type === 'Point' ? hit.geometry.coordinates : e.lngLat);
+    else popup?.remove();
+  });
+  map.on('dblclick', () => corridor.handleDoubleClick());
+  map.on('mousemove', (e) => {
+    if (corridor.mode || ctx.tab === 'nearby') return;
+    map.getCanvas().style.cursor = ctx.featuresAt(e.point).length ? 'pointer' : '';
+  });
+  map.on('moveend', () => ctx.saveUrl());
+
+  // Language.
+  langButton.addEventListener('click', () => setLang(getLang() === 'zh' ? 'en' : 'zh'));
+  onLangChange((lang) => {
+    langButton.textContent = t('action.lang');
+    for (const id of ctx.labelLayerIds) map.setLayoutProperty(id, 'text-field', labelField(lang));
+    map.setLayoutProperty('border:label', 'text-field', t('legend.border'));
+    panel.render();
+    nearby.renderFilters();
+    nearby.renderList();
+    corridor.renderControls();
+    if (popup && popupFeature) popup.setDOMContent(popupContent(ctx, popupFeature, actions));
+    ctx.saveUrl();
+  });
+
+  // Share and PNG.
+  document.getElementById('share').addEventListener('click', async () => {
+    writeUrl(ctx);
+    try {
+      await navigator.clipboard.writeText(window.location.href);
+      toast(t('action.share.done'));
+    } catch {
+      toast(t('action.share.shown'));
+    }
+  });
+  document.getElementById('save-png').addEventListener('click', () => {
+    saveMapPng(map, attributions).catch((e) => toast(e.message));
+  });
+
+  // Restore the rest of the view from the URL once the style is in.
+  await new Promise((resolve) => (map.loaded() ? resolve() : map.once('load', resolve)));
+  if (url.width_km) corridor.width.value = String(url.width_km);
+  if (url.radius_km) nearby.radius.value = String(url.radius_km);
+  const pending = [];
+  if (url.corridor) pending.push(corridor.setAxis(url.corridor, { fit: !url.view }));
+  if (url.near.length === 2 && url.near.every(Number.isFinite)) pending.push(nearby.run(url.near));
+  setTab(url.tab ?? 'layers');
+  await Promise.all(pending);
+  started = true;
+  ctx.saveUrl();
+
+  window.yuqian = {
+    map, ctx, nearby, corridor, setLang, getLang,
+    /** Style layer ids drawn for a data layer. */
+    styleLayerIds: (id) => ctx.styleIdsByLayer.get(id) ?? [],
+    setTab,
+  };
+  document.documentElement.dataset.ready = 'true';
+  window.dispatchEvent(new Event('yuqian:ready'));
+}
+
+main().catch((e) => {
+  // The error is shown on the page; also log it for whoever opens the console.
+  console.error(e);
+});

@@ -1,0 +1,243 @@
+// Corridor maps for planners: along a line feature or a line drawn on the map, a band of the
+// chosen width each side (built geodesically in the browser, see geodesy.js) and every
+// feature /api/corridor finds in it, listed by layer and status with offset and chainage.
+
+import * as api from './api.js';
+import { h, chipGroup } from './ui.js';
+import {
+  t, layerTitle, statusLabel, featureName, formatDistance, STATUSES,
+} from './i18n.js';
+import { corridorBand, lineParts, geometryBounds } from './geodesy.js';
+import { layerSwatch, statusBadge } from './layerpanel.js';
+import { layerColour } from './mapstyle.js';
+
+const EMPTY = { type: 'FeatureCollection', features: [] };
+
+export class CorridorTool {
+  constructor(ctx) {
+    this.ctx = ctx;
+    /** {kind: 'feature', id} or {kind: 'line', coordinates}; null when none. */
+    this.axis = null;
+    this.mode = null; // 'pick' | 'draw' | null
+    this.drawn = [];
+    this.last = null;
+    this.seq = 0;
+    this.filters = { layers: [], status: [] };
+    this.select = document.getElementById('corridor-feature');
+    this.width = document.getElementById('corridor-width');
+    this.modeNote = document.getElementById('corridor-mode');
+    this.summary = document.getElementById('corridor-summary');
+    this.results = document.getElementById('corridor-results');
+    this.select.addEventListener('change', () => {
+      if (this.select.value) this.setAxis({ kind: 'feature', id: this.select.value });
+    });
+    this.width.addEventListener('change', () => this.run());
+    document.getElementById('corridor-pick').addEventListener('click', () => this.setMode(this.mode === 'pick' ? null : 'pick'));
+    document.getElementById('corridor-draw').addEventListener('click', () => this.setMode(this.mode === 'draw' ? null : 'draw'));
+    document.getElementById('corridor-clear').addEventListener('click', () => this.clear());
+    window.addEventListener('keydown', (e) => {
+      if (!this.mode) return;
+      if (e.key === 'Escape') this.setMode(null);
+      if (e.key === 'Enter' && this.mode === 'draw') this.finishDrawing();
+    });
+  }
+
+  /** Line features, by layer, for the picker. */
+  renderControls() {
+    const lineLayers = this.ctx.catalogue.filter((l) => !l.boundary && l.geometry.includes('line') && l.feature_count);
+    const current = this.axis?.kind === 'feature' ? this.axis.id : '';
+    this.select.replaceChildren(...[
+      h('option', { value: '' }, t('corridor.choose')),
+      lineLayers.map((l) => h('optgroup', { label: layerTitle(l) },
+        (this.ctx.featuresByLayer.get(l.id) ?? [])
+          .filter((f) => lineParts(f.geometry).length)
+          .map((f) => [featureName(f.properties), f.properties.id])
+          .sort((a, b) => a[0].localeCompare(b[0], 'zh'))
+          .map(([name, id]) => h('option', { value: id }, name)))),
+    ].flat());
+    this.select.value = current;
+    const thematic = this.ctx.catalogue.filter((l) => !l.boundary && l.feature_count);
+    chipGroup(document.getElementById('corridor-filter-layers'), t('filter.layers'),
+      thematic.map((l) => ({ value: l.id, label: layerTitle(l), colour: layerColour(l.id) })),
+      (v) => { this.filters.layers = v; this.run(); }, this.filters.layers);
+    chipGroup(document.getElementById('corridor-filter-status'), t('filter.status'),
+      STATUSES.map((s) => ({ value: s, label: statusLabel(s) })),
+      (v) => { this.filters.status = v; this.run(); }, this.filters.status);
+    this.renderMode();
+    this.renderResults();
+  }
+
+  width_m() {
+    const km = Math.min(100, Math.max(0.1, Number(this.width.value) || 5));
+    return Math.round(km * 1000);
+  }
+
+  setMode(mode) {
+    this.mode = mode;
+    this.drawn = [];
+    this.ctx.setData('tool:draw', EMPTY);
+    const map = this.ctx.map;
+    if (mode === 'draw') map.doubleClickZoom.disable(); else map.doubleClickZoom.enable();
+    map.getCanvas().style.cursor = mode ? 'crosshair' : '';
+    this.renderMode();
+  }
+
+  renderMode() {
+    this.modeNote.hidden = !this.mode;
+    if (this.mode) this.modeNote.textContent = t(`corridor.mode.${this.mode}`);
+    document.getElementById('corridor-pick').setAttribute('aria-pressed', String(this.mode === 'pick'));
+    document.getElementById('corridor-draw').setAttribute('aria-pressed', String(this.mode === 'draw'));
+  }
+
+  /** Map click while a mode is on; returns true if the click was used. */
+  handleClick(e) {
+    if (this.mode === 'pick') {
+      const hit = this.ctx.featuresAt(e.point).find((f) => /LineString/.test(f.geometry.type) && !this.ctx.isBoundary(f));
+      if (hit) {
+        this.setMode(null);
+        this.setAxis({ kind: 'feature', id: hit.properties.id });
+      }
+      return true;
+    }
+    if (this.mode === 'draw') {
+      const p = [+e.lngLat.lng.toFixed(6), +e.lngLat.lat.toFixed(6)];
+      const last = this.drawn[this.drawn.length - 1];
+      if (!last || last[0] !== p[0] || last[1] !== p[1]) this.drawn.push(p);
+      this.showDrawing();
+      return true;
+    }
+    return false;
+  }
+
+  handleDoubleClick() {
+    if (this.mode === 'draw') this.finishDrawing();
+  }
+
+  showDrawing() {
+    const features = this.drawn.map((c) => ({ type: 'Feature', properties: {}, geometry: { type: 'Point', coordinates: c } }));
+    if (this.drawn.length >= 2) {
+      features.push({ type: 'Feature', properties: {}, geometry: { type: 'LineString', coordinates: this.drawn } });
+    }
+    this.ctx.setData('tool:draw', { type: 'FeatureCollection', features });
+  }
+
+  finishDrawing() {
+    const coords = this.drawn.slice();
+    this.setMode(null);
+    if (coords.length >= 2) this.setAxis({ kind: 'line', coordinates: coords });
+  }
+
+  setAxis(axis, { fit = true } = {}) {
+    this.axis = axis;
+    this.select.value = axis?.kind === 'feature' ? axis.id : '';
+    return this.run({ fit });
+  }
+
+  axisGeometry() {
+    if (!this.axis) return null;
+    if (this.axis.kind === 'line') return { type: 'LineString', coordinates: this.axis.coordinates };
+    return this.ctx.byId.get(this.axis.id)?.geometry ?? null;
+  }
+
+  axisName() {
+    if (this.axis?.kind === 'feature') {
+      const f = this.ctx.byId.get(this.axis.id);
+      return f ? featureName(f.properties) : this.axis.id;
+    }
+    return t('corridor.drawn');
+  }
+
+  async run({ fit = false } = {}) {
+    const geometry = this.axisGeometry();
+    if (!geometry) return;
+    const seq = ++this.seq;
+    const width_m = this.width_m();
+    const parts = lineParts(geometry);
+    const band = corridorBand(parts, width_m);
+    this.ctx.setData('tool:band', { type: 'Feature', properties: {}, geometry: band });
+    this.ctx.setData('tool:axis', { type: 'Feature', properties: {}, geometry });
+    if (fit) {
+      const [w, s, e, n] = geometryBounds(band);
+      this.ctx.fitBounds([[w, s], [e, n]]);
+    }
+    this.summary.textContent = '…';
+    try {
+      const response = this.axis.kind === 'feature'
+        ? await api.corridorOfFeature(this.axis.id, width_m, this.filters)
+        : await api.corridorOfLine(this.axis.coordinates, width_m, this.filters);
+      if (seq !== this.seq) return;
+      this.last = { axis: this.axis, width_m, response, band };
+      this.ctx.setData('hl:corridor', response);
+      this.renderResults();
+    } catch (e) {
+      if (seq !== this.seq) return;
+      this.summary.textContent = t('error.query', { msg: e.message });
+    }
+    this.ctx.saveUrl();
+  }
+
+  renderResults() {
+    if (!this.last) return;
+    const { response, width_m } = this.last;
+    const features = response.features;
+    this.summary.textContent = t('corridor.summary', {
+      name: this.axisName(), length: formatDistance(response.line_length_m), width: formatDistance(width_m), n: features.length,
+    });
+    if (!features.length) {
+      this.results.replaceChildren(h('p', { class: 'empty' }, t('corridor.empty')));
+      return;
+    }
+    // Grouped by layer (catalogue order), then status (legend order); chainage order within.
+    const groups = [];
+    for (const layer of this.ctx.catalogue) {
+      const inLayer = features.filter((f) => f.properties.layer === layer.id);
+      if (!inLayer.length) continue;
+      groups.push(h('section', { class: 'result-group', dataset: { layer: layer.id } },
+        h('h4', {}, layerSwatch(layer), layerTitle(layer), h('span', { class: 'count' }, String(inLayer.length))),
+        STATUSES.filter((s) => inLayer.some((f) => f.properties.status === s)).map((s) => [
+          h('h5', {}, statusBadge(s)),
+          h('ul', {}, inLayer.filter((f) => f.properties.status === s).map((f) => {
+            const p = f.properties;
+            return h('li', { dataset: { id: p.id, distanceM: String(p.distance_m), chainageM: String(p.chainage_m) } },
+              h('button', { type: 'button', class: 'result', onclick: () => this.ctx.selectFeature(p.id, { fly: true }) },
+                h('span', { class: 'name' }, featureName(p)),
+                h('span', { class: 'metrics' },
+                  h('span', {}, `${t('corridor.chainage')} ${formatDistance(p.chainage_m)}`),
+                  h('span', {}, `${t('corridor.distance')} ${formatDistance(p.distance_m)}`))));
+          })),
+        ])));
+    }
+    this.results.replaceChildren(...groups);
+  }
+
+  clear() {
+    this.seq += 1;
+    this.axis = null;
+    this.last = null;
+    this.setMode(null);
+    this.select.value = '';
+    for (const id of ['tool:band', 'tool:axis', 'hl:corridor']) this.ctx.setData(id, EMPTY);
+    this.summary.textContent = '';
+    this.results.replaceChildren();
+    this.ctx.saveUrl();
+  }
+
+  /** The URL form of the corridor: `f:<id>` or `l:lon,lat;lon,lat…`. */
+  toUrl() {
+    if (!this.axis) return null;
+    if (this.axis.kind === 'feature') return `f:${this.axis.id}`;
+    return `l:${this.axis.coordinates.map((c) => `${c[0]},${c[1]}`).join(';')}`;
+  }
+
+  static parseUrl(value) {
+    if (!value) return null;
+    if (value.startsWith('f:')) return { kind: 'feature', id: value.slice(2) };
+    if (value.startsWith('l:')) {
+      const coordinates = value.slice(2).split(';').map((p) => p.split(',').map(Number));
+      if (coordinates.length >= 2 && coordinates.every((c) => c.length === 2 && c.every(Number.isFinite))) {
+        return { kind: 'line', coordinates };
+      }
+    }
+    return null;
+  }
+}

@@ -1,0 +1,124 @@
+// The layer list (toggles with a legend swatch per layer), the status and accuracy legend,
+// and the list of data sources with their licences.
+
+import { h, svg } from './ui.js';
+import { t, layerTitle, statusLabel, accuracyLabel, STATUSES, ACCURACIES } from './i18n.js';
+import {
+  BASE_LAYERS, BORDER_COLOUR, PROVINCE_FILL, STATUS_DASH, layerColour, pointStatusStyle, ROUTE_COLOURS,
+} from './mapstyle.js';
+
+/** A small SVG sample of a layer: a filled square, a line, or a dot, per its geometry kinds. */
+export function layerSwatch(layer) {
+  const c = layerColour(layer.id);
+  const s = svg('svg', { viewBox: '0 0 28 16', width: 28, height: 16, class: 'swatch', 'aria-hidden': 'true' });
+  if (layer.boundary === 'province') {
+    s.append(svg('rect', { x: 1, y: 2, width: 26, height: 12, fill: PROVINCE_FILL.chongqing, stroke: c, 'stroke-width': 1.5, 'stroke-dasharray': '6 2 1.5 2' }));
+  } else if (layer.boundary === 'county') {
+    s.append(svg('rect', { x: 1, y: 2, width: 26, height: 12, fill: 'none', stroke: c, 'stroke-width': 1 }));
+  } else if (layer.id === 'tourist_routes') {
+    s.append(svg('path', { d: 'M2 12 L10 5 L18 11 L26 4', fill: 'none', stroke: ROUTE_COLOURS[0], 'stroke-width': 2.6 }));
+    s.append(svg('circle', { cx: 10, cy: 5, r: 3.6, fill: ROUTE_COLOURS[0], stroke: '#fff', 'stroke-width': 1 }));
+  } else if (layer.geometry.includes('polygon')) {
+    s.append(svg('rect', { x: 3, y: 2, width: 22, height: 12, fill: c, 'fill-opacity': 0.35, stroke: c, 'stroke-width': 1.5 }));
+  } else if (layer.geometry.includes('line')) {
+    s.append(svg('path', { d: 'M2 11 C9 3, 17 13, 26 5', fill: 'none', stroke: c, 'stroke-width': layer.id === 'rivers' ? 2 : 2.6 }));
+    if (layer.geometry.includes('point')) s.append(svg('circle', { cx: 22, cy: 8, r: 3.5, fill: c, stroke: '#fff', 'stroke-width': 1.2 }));
+  } else if (layer.id === 'towns') {
+    s.append(svg('circle', { cx: 14, cy: 8, r: 4, fill: '#fff', stroke: c, 'stroke-width': 1.6 }));
+  } else {
+    s.append(svg('circle', { cx: 14, cy: 8, r: 5, fill: c, stroke: '#fff', 'stroke-width': 1.5 }));
+  }
+  return s;
+}
+
+function statusLineSample(status, colour = '#444') {
+  const s = svg('svg', { viewBox: '0 0 44 12', width: 44, height: 12, class: 'swatch', 'aria-hidden': 'true' });
+  const w = 2.6;
+  const dash = STATUS_DASH[status];
+  s.append(svg('line', {
+    x1: 2, y1: 6, x2: 42, y2: 6, stroke: colour, 'stroke-width': w,
+    'stroke-dasharray': dash ? dash.map((d) => d * w).join(' ') : null,
+    'stroke-opacity': status === 'unknown' ? 0.7 : 1,
+  }));
+  return s;
+}
+
+function statusPointSample(status, colour = '#444') {
+  const st = pointStatusStyle(status, colour);
+  const s = svg('svg', { viewBox: '0 0 16 16', width: 16, height: 16, class: 'swatch', 'aria-hidden': 'true' });
+  s.append(svg('circle', { cx: 8, cy: 8, r: 5.5, fill: st.fill, stroke: st.stroke === '#ffffff' ? '#bbb' : st.stroke, 'stroke-width': st.strokeWidth }));
+  return s;
+}
+
+/** A status badge: the line sample and the word (used in popups and result lists). */
+export function statusBadge(status) {
+  return h('span', { class: `status status-${status}` }, statusLineSample(status, '#555'), statusLabel(status));
+}
+
+export class LayerPanel {
+  constructor(ctx) {
+    this.ctx = ctx;
+    this.list = document.getElementById('layer-list');
+    this.statusLegend = document.getElementById('status-legend');
+    this.accuracyLegend = document.getElementById('accuracy-legend');
+    this.sources = document.getElementById('source-list');
+  }
+
+  render() {
+    const { catalogue, visible } = this.ctx;
+    const row = (layer) => {
+      const empty = !layer.feature_count;
+      return h('label', { class: `layer-row${empty ? ' empty' : ''}`, dataset: { layer: layer.id } },
+        h('input', {
+          type: 'checkbox', checked: visible.has(layer.id), disabled: empty,
+          onchange: (e) => this.ctx.setLayerVisible(layer.id, e.target.checked),
+        }),
+        layerSwatch(layer),
+        h('span', { class: 'layer-title' }, layerTitle(layer)),
+        h('span', { class: 'count' }, String(layer.feature_count)));
+    };
+    const base = catalogue.filter((l) => BASE_LAYERS.has(l.id) || l.boundary);
+    const thematic = catalogue.filter((l) => !(BASE_LAYERS.has(l.id) || l.boundary));
+    const bulk = (on) => h('button', {
+      type: 'button', class: 'link',
+      onclick: () => thematic.forEach((l) => l.feature_count && this.ctx.setLayerVisible(l.id, on)),
+    }, t(on ? 'layers.all' : 'layers.none'));
+    this.list.replaceChildren(...[
+      h('div', { class: 'group-title' }, t('group.base')),
+      base.map(row),
+      h('div', { class: 'border-row' },
+        svg('svg', { viewBox: '0 0 28 16', width: 28, height: 16, class: 'swatch' },
+          svg('line', { x1: 2, y1: 8, x2: 26, y2: 8, stroke: BORDER_COLOUR, 'stroke-opacity': 0.25, 'stroke-width': 7 }),
+          svg('line', { x1: 2, y1: 8, x2: 26, y2: 8, stroke: BORDER_COLOUR, 'stroke-width': 2.2, 'stroke-dasharray': '7 2.5 1.5 2.5' })),
+        h('span', {}, t('legend.border'))),
+      h('div', { class: 'group-title' }, t('group.thematic'), h('span', { class: 'bulk' }, bulk(true), ' · ', bulk(false))),
+      thematic.map(row),
+    ].flat());
+
+    this.statusLegend.replaceChildren(h('table', { class: 'status-table' },
+      h('thead', {}, h('tr', {}, h('th', {}), h('th', {}, t('legend.line')), h('th', {}, t('legend.point')))),
+      h('tbody', {}, STATUSES.map((s) => h('tr', {},
+        h('td', {}, statusLabel(s)), h('td', {}, statusLineSample(s)), h('td', {}, statusPointSample(s, '#2f78c4')))))));
+    this.accuracyLegend.replaceChildren(
+      h('div', { class: 'chip-title' }, t('legend.accuracy')),
+      h('dl', {}, ACCURACIES.map((a) => [h('dt', {}, accuracyLabel(a)), h('dd', {}, t(`accuracy.${a}.long`))])),
+    );
+
+    // One entry per distinct attribution, naming the layers it covers.
+    const bySource = new Map();
+    for (const l of catalogue) {
+      const key = `${l.attribution}\u0000${l.licence}`;
+      if (!bySource.has(key)) bySource.set(key, { attribution: l.attribution, licence: l.licence, layers: [] });
+      bySource.get(key).layers.push(layerTitle(l));
+    }
+    this.sources.replaceChildren(...[...bySource.values()].map((s) => h('li', {},
+      h('strong', {}, s.attribution), h('span', { class: 'licence' }, ` (${s.licence})`),
+      h('div', { class: 'muted' }, s.layers.join(' · ')))));
+  }
+
+  syncChecks() {
+    for (const row of this.list.querySelectorAll('.layer-row')) {
+      row.querySelector('input').checked = this.ctx.visible.has(row.dataset.layer);
+    }
+  }
+}

@@ -1,0 +1,60 @@
+// The popup of one feature: name in both languages, layer, status, provinces, accuracy,
+// source section and provenance, a route's stops; buttons to start a nearby or corridor query.
+
+import { h } from './ui.js';
+import { t, layerTitle, provinceLabel, accuracyLabel, featureName, featureOtherName } from './i18n.js';
+import { layerSwatch, statusBadge } from './layerpanel.js';
+
+const SHOWN_ELSEWHERE = new Set([
+  'id', 'layer', 'name_zh', 'name_en', 'status', 'provinces', 'source', 'accuracy', 'provenance',
+  'stops', 'roundtrip', 'distance_m', 'nearest', 'chainage_m', 'waypoints', 'partner_towns', 'county',
+]);
+
+function value(v) {
+  if (Array.isArray(v)) return v.map(value).join('、');
+  if (v && typeof v === 'object') return JSON.stringify(v);
+  return String(v);
+}
+
+/**
+ * The popup body for feature `f` (as served). `actions` holds callbacks:
+ * {nearby(feature), corridor(feature), select(id)}.
+ */
+export function popupContent(ctx, f, actions) {
+  const p = f.properties;
+  const layer = ctx.layerById.get(p.layer);
+  const rows = [];
+  const row = (label, content, cls) => rows.push(h('dt', {}, label), h('dd', { class: cls }, content));
+  row(t('popup.status'), statusBadge(p.status));
+  row(t('popup.provinces'), (p.provinces ?? []).map(provinceLabel).join('、'));
+  row(t('popup.accuracy'), [h('span', { class: `acc acc-${p.accuracy}` }, accuracyLabel(p.accuracy)),
+    h('span', { class: 'muted' }, ` · ${t(`accuracy.${p.accuracy}.long`)}`)]);
+  if (p.kind) row(t('popup.kind'), value(p.kind));
+  for (const [k, v] of Object.entries(p)) {
+    if (SHOWN_ELSEWHERE.has(k) || k === 'kind' || k === 'notes' || v === null || v === '' ||
+      (Array.isArray(v) && !v.length)) continue;
+    row(k, value(v), 'free');
+  }
+  if (Array.isArray(p.stops) && p.stops.length) {
+    row(t('popup.stops'), h('ol', { class: 'stops' }, p.stops.map((id) => {
+      const stop = ctx.byId.get(id);
+      return h('li', {}, stop
+        ? h('button', { type: 'button', class: 'link', onclick: () => actions.select(id) }, featureName(stop.properties))
+        : id);
+    })));
+    row('', p.roundtrip ? t('popup.roundtrip') : t('popup.oneway'));
+  }
+  row(t('popup.source'), value(p.source), 'source');
+  const isLine = /LineString/.test(f.geometry?.type ?? '');
+  return h('div', { class: 'pp' },
+    h('div', { class: 'pp-layer' }, layer ? layerSwatch(layer) : null, layer ? layerTitle(layer) : p.layer),
+    h('h3', {}, featureName(p)),
+    h('div', { class: 'pp-alt' }, featureOtherName(p)),
+    h('dl', {}, rows),
+    p.notes ? h('p', { class: 'pp-notes' }, value(p.notes)) : null,
+    p.provenance ? h('details', { class: 'pp-prov' }, h('summary', {}, t('popup.provenance')), h('p', {}, value(p.provenance))) : null,
+    h('div', { class: 'pp-actions' },
+      h('button', { type: 'button', class: 'btn small', onclick: () => actions.nearby(f) }, t('popup.nearby')),
+      isLine ? h('button', { type: 'button', class: 'btn small', onclick: () => actions.corridor(f) }, t('popup.corridor')) : null),
+  );
+}
