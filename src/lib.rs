@@ -8,7 +8,9 @@
 //! | [`import`] | `yuqian import osm`: OpenStreetMap extracts into layer files |
 //! | [`index`] | the in-memory data set: features, R-tree, id look-up |
 //! | [`query`] | bbox, nearby, corridor, region, border crossings and name search |
+//! | [`routing`] | route loops: road graph, stop ordering, plans |
 //! | [`http`] | the axum application: API routes, errors, static web map |
+//! | [`store`] | saved loops in SQLite: migrations, versions for ETags |
 //! | [`server`] | binding, serving and graceful shutdown |
 //!
 //! Coordinates are WGS84 lon/lat throughout (`geo::Coord`: x = longitude, y = latitude).
@@ -19,4 +21,6 @@ pub mod import;
 pub mod index;
 pub mod layers;
 pub mod query;
+pub mod routing;
 pub mod server;
+pub mod store;

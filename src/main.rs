@@ -8,6 +8,7 @@ use std::process::ExitCode;
 use yuqian::http::{AppState, app};
 use yuqian::index::Dataset;
 use yuqian::server;
+use yuqian::store::LoopStore;
 
 /// Yuqian Map: a map service for the Chongqing–Guizhou (渝黔) border infrastructure.
 #[derive(Parser)]
@@ -30,6 +31,13 @@ enum Command {
         /// Folder of the web map, served at `/` (skipped if it does not exist).
         #[arg(long, env = "YUQIAN_WEB", default_value = "web")]
         web: PathBuf,
+        /// SQLite database of saved loops (created, with its folder, if missing).
+        #[arg(long, env = "YUQIAN_DB", default_value = "var/yuqian.sqlite")]
+        db: PathBuf,
+        /// Token that writes to saved loops must present as `Authorization: Bearer <token>`.
+        /// Required when listening on a non-loopback address.
+        #[arg(long, env = "YUQIAN_WRITE_TOKEN", hide_env_values = true)]
+        write_token: Option<String>,
     },
     /// Turn other data into layer files of our schema.
     Import {
@@ -70,7 +78,7 @@ fn main() -> ExitCode {
         .init();
     let cli = Cli::parse();
     let result = match cli.command {
-        Command::Serve { addr, data, web } => serve(addr, data, web),
+        Command::Serve { addr, data, web, db, write_token } => serve(addr, data, web, db, write_token),
         Command::Check { dir } => check(dir),
         Command::Import {
             source:
@@ -148,8 +156,16 @@ fn import_osm(file: PathBuf, out: PathBuf, boundaries: PathBuf) -> anyhow::Resul
 }
 
 #[tokio::main]
-async fn serve(addr: SocketAddr, data: PathBuf, web: PathBuf) -> anyhow::Result<ExitCode> {
+async fn serve(addr: SocketAddr, data: PathBuf, web: PathBuf, db: PathBuf, write_token: Option<String>) -> anyhow::Result<ExitCode> {
+    let write_token = write_token.filter(|t| !t.is_empty());
+    if !addr.ip().is_loopback() && write_token.is_none() {
+        anyhow::bail!(
+            "refusing to listen on {addr} with saved loops open to anyone: set --write-token (or YUQIAN_WRITE_TOKEN), or listen on a loopback address"
+        );
+    }
     let ds = load(&data)?;
+    let store = LoopStore::open(&db).with_context(|| format!("cannot open the loop database {}", db.display()))?;
+    tracing::info!(db = %db.display(), writes = if write_token.is_some() { "need a token" } else { "open (loopback only)" }, "saved loops");
     let web = web.is_dir().then_some(web);
     if web.is_none() {
         tracing::warn!("no web folder: serving the API only");
@@ -160,7 +176,7 @@ async fn serve(addr: SocketAddr, data: PathBuf, web: PathBuf) -> anyhow::Result<
     tracing::info!("listening on http://{}", listener.local_addr()?);
     server::run(
         listener,
-        app(AppState::new(ds), web),
+        app(AppState::with_store(ds, Some(store), write_token), web),
         server::shutdown_signal(),
     )
     .await?;

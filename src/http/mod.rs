@@ -3,6 +3,7 @@
 
 mod catalogue;
 mod error;
+mod loops;
 mod output;
 mod params;
 mod spatial;
@@ -11,10 +12,12 @@ pub use error::{ApiError, ApiResult};
 
 use crate::index::Dataset;
 use crate::query::crossings::Border;
+use crate::routing::plan::Planner;
+use crate::store::LoopStore;
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
 use axum::http::{StatusCode, Uri};
-use axum::routing::get;
+use axum::routing::{get, post};
 use std::path::PathBuf;
 use std::sync::Arc;
 use tower_http::services::ServeDir;
@@ -32,12 +35,24 @@ pub struct Shared {
     pub dataset: Dataset,
     /// Province polygons indexed for border questions; `None` if the data has none.
     pub border: Option<Border>,
+    /// The road graph and county areas for route loops.
+    pub planner: Planner,
+    /// Saved loops; `None` serves planning only.
+    pub store: Option<LoopStore>,
+    /// When set, writes to saved loops need `Authorization: Bearer <token>`.
+    pub write_token: Option<String>,
 }
 
 impl AppState {
+    /// Queries and planning, no saved loops.
     pub fn new(dataset: Dataset) -> AppState {
+        AppState::with_store(dataset, None, None)
+    }
+
+    pub fn with_store(dataset: Dataset, store: Option<LoopStore>, write_token: Option<String>) -> AppState {
         let border = Border::from_dataset(&dataset);
-        AppState(Arc::new(Shared { dataset, border }))
+        let planner = Planner::new(&dataset);
+        AppState(Arc::new(Shared { dataset, border, planner, store, write_token }))
     }
 }
 
@@ -63,6 +78,10 @@ pub fn app(state: AppState, web_dir: Option<PathBuf>) -> Router {
         )
         .route("/api/region", get(spatial::region))
         .route("/api/crossings", get(spatial::crossings))
+        .route("/api/loops/plan", post(loops::plan))
+        .route("/api/loops/presets", get(loops::presets))
+        .route("/api/loops", get(loops::list).post(loops::create))
+        .route("/api/loops/{id}", get(loops::read).put(loops::update).delete(loops::delete))
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
         .with_state(state);
     let router = match web_dir {

@@ -212,6 +212,13 @@ pub struct Feature {
 }
 
 impl Feature {
+    /// A point on the feature (the point itself, a vertex of a line, a point inside a polygon):
+    /// where a stop at this feature is.
+    pub fn geometry_point(&self) -> Option<geo::Coord> {
+        use geo::InteriorPoint;
+        self.geometry.interior_point().map(|p| p.0)
+    }
+
     /// The feature's properties as served: the model's fields first, then the free ones.
     pub fn properties(&self, layer_id: &str) -> Map<String, Value> {
         let mut props = Map::with_capacity(self.extra.len() + 8);

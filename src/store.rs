@@ -1,0 +1,243 @@
+//! Saved loops in SQLite (embedded, bundled with rusqlite).
+//!
+//! - WAL journal, `synchronous = NORMAL`: a commit is in the WAL file before `insert` returns,
+//!   so a process killed at any moment (even `kill -9`) loses no acknowledged loop; only a
+//!   power cut could lose the last commits.
+//! - The schema has a version (`PRAGMA user_version`) and numbered migrations, applied in a
+//!   transaction at open.
+//! - Every row has a `version`, raised on each change: the HTTP layer's ETag, so concurrent
+//!   edits are refused (412) rather than lost.
+//! - One connection behind a std `Mutex`: SQLite serialises writers anyway, the critical
+//!   sections are short and never held across an `.await` (callers use `spawn_blocking`).
+
+use rusqlite::{Connection, OptionalExtension, params};
+use serde_json::Value;
+use std::path::Path;
+use std::sync::Mutex;
+
+/// Migrations in order; `user_version` = how many have run.
+const MIGRATIONS: &[&str] = &["CREATE TABLE loops (
+        id         INTEGER PRIMARY KEY AUTOINCREMENT,
+        name       TEXT NOT NULL,
+        notes      TEXT NOT NULL,
+        request    TEXT NOT NULL,
+        plan       TEXT NOT NULL,
+        version    INTEGER NOT NULL,
+        created_at TEXT NOT NULL,
+        updated_at TEXT NOT NULL
+    );"];
+
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("cannot create the folder of the database {path}: {source}")]
+    Folder { path: String, source: std::io::Error },
+    #[error("database error: {0}")]
+    Sqlite(#[from] rusqlite::Error),
+    #[error("the database has schema version {found}, newer than this program knows ({known})")]
+    TooNew { found: i64, known: usize },
+    #[error("a stored value is not valid JSON: {0}")]
+    Corrupt(#[from] serde_json::Error),
+}
+
+pub type Result<T> = std::result::Result<T, StoreError>;
+
+/// A saved loop as stored.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SavedLoop {
+    pub id: i64,
+    pub name: String,
+    pub notes: String,
+    /// The planning request as given (stops, options).
+    pub request: Value,
+    /// The plan computed from it (a GeoJSON Feature).
+    pub plan: Value,
+    pub version: i64,
+    pub created_at: String,
+    pub updated_at: String,
+}
+
+/// The outcome of a conditional change.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Change<T> {
+    Done(T),
+    NotFound,
+    /// The row has moved on to this version.
+    Stale(i64),
+}
+
+pub struct LoopStore {
+    conn: Mutex<Connection>,
+}
+
+const NOW: &str = "strftime('%Y-%m-%dT%H:%M:%fZ', 'now')";
+
+impl LoopStore {
+    /// Opens (creating if needed) the database at `path` and migrates it.
+    pub fn open(path: &Path) -> Result<LoopStore> {
+        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+            std::fs::create_dir_all(dir).map_err(|source| StoreError::Folder { path: path.display().to_string(), source })?;
+        }
+        let mut conn = Connection::open(path)?;
+        conn.pragma_update(None, "journal_mode", "WAL")?;
+        conn.pragma_update(None, "synchronous", "NORMAL")?;
+        conn.busy_timeout(std::time::Duration::from_secs(5))?;
+        let found: i64 = conn.pragma_query_value(None, "user_version", |r| r.get(0))?;
+        if found > MIGRATIONS.len() as i64 {
+            return Err(StoreError::TooNew { found, known: MIGRATIONS.len() });
+        }
+        let tx = conn.transaction()?;
+        for (i, sql) in MIGRATIONS.iter().enumerate().skip(found as usize) {
+            tx.execute_batch(sql)?;
+            tx.pragma_update(None, "user_version", i as i64 + 1)?;
+        }
+        tx.commit()?;
+        Ok(LoopStore { conn: Mutex::new(conn) })
+    }
+
+    fn conn(&self) -> std::sync::MutexGuard<'_, Connection> {
+        // A panic while holding the lock cannot leave SQLite inconsistent (it has its own
+        // transactions), so a poisoned lock is still usable.
+        self.conn.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    pub fn insert(&self, name: &str, notes: &str, request: &Value, plan: &Value) -> Result<SavedLoop> {
+        let conn = self.conn();
+        let row = conn.query_row(
+            &format!(
+                "INSERT INTO loops (name, notes, request, plan, version, created_at, updated_at)
+                 VALUES (?1, ?2, ?3, ?4, 1, {NOW}, {NOW}) RETURNING {COLUMNS}"
+            ),
+            params![name, notes, request.to_string(), plan.to_string()],
+            raw_row,
+        )?;
+        row.decode()
+    }
+
+    pub fn get(&self, id: i64) -> Result<Option<SavedLoop>> {
+        let conn = self.conn();
+        let row = conn.query_row(&format!("SELECT {COLUMNS} FROM loops WHERE id = ?1"), [id], raw_row).optional()?;
+        row.map(RawRow::decode).transpose()
+    }
+
+    /// Every saved loop, newest change first.
+    pub fn list(&self) -> Result<Vec<SavedLoop>> {
+        let conn = self.conn();
+        let mut stmt = conn.prepare(&format!("SELECT {COLUMNS} FROM loops ORDER BY updated_at DESC, id DESC"))?;
+        let rows = stmt.query_map([], raw_row)?.collect::<std::result::Result<Vec<_>, _>>()?;
+        rows.into_iter().map(RawRow::decode).collect()
+    }
+
+    /// Replaces a loop if it is still at `expected_version`.
+    pub fn update(&self, id: i64, expected_version: i64, name: &str, notes: &str, request: &Value, plan: &Value) -> Result<Change<SavedLoop>> {
+        let mut conn = self.conn();
+        let tx = conn.transaction()?;
+        let current: Option<i64> = tx.query_row("SELECT version FROM loops WHERE id = ?1", [id], |r| r.get(0)).optional()?;
+        let outcome = match current {
+            None => Change::NotFound,
+            Some(v) if v != expected_version => Change::Stale(v),
+            Some(_) => {
+                let row = tx.query_row(
+                    &format!(
+                        "UPDATE loops SET name = ?2, notes = ?3, request = ?4, plan = ?5, version = version + 1,
+                         updated_at = {NOW} WHERE id = ?1 RETURNING {COLUMNS}"
+                    ),
+                    params![id, name, notes, request.to_string(), plan.to_string()],
+                    raw_row,
+                )?;
+                Change::Done(row.decode()?)
+            }
+        };
+        tx.commit()?;
+        Ok(outcome)
+    }
+
+    /// Deletes a loop if it is still at `expected_version`.
+    pub fn delete(&self, id: i64, expected_version: i64) -> Result<Change<()>> {
+        let mut conn = self.conn();
+        let tx = conn.transaction()?;
+        let current: Option<i64> = tx.query_row("SELECT version FROM loops WHERE id = ?1", [id], |r| r.get(0)).optional()?;
+        let outcome = match current {
+            None => Change::NotFound,
+            Some(v) if v != expected_version => Change::Stale(v),
+            Some(_) => {
+                tx.execute("DELETE FROM loops WHERE id = ?1", [id])?;
+                Change::Done(())
+            }
+        };
+        tx.commit()?;
+        Ok(outcome)
+    }
+}
+
+const COLUMNS: &str = "id, name, notes, request, plan, version, created_at, updated_at";
+
+struct RawRow {
+    id: i64,
+    name: String,
+    notes: String,
+    request: String,
+    plan: String,
+    version: i64,
+    created_at: String,
+    updated_at: String,
+}
+
+fn raw_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<RawRow> {
+    Ok(RawRow {
+        id: r.get(0)?,
+        name: r.get(1)?,
+        notes: r.get(2)?,
+        request: r.get(3)?,
+        plan: r.get(4)?,
+        version: r.get(5)?,
+        created_at: r.get(6)?,
+        updated_at: r.get(7)?,
+    })
+}
+
+impl RawRow {
+    fn decode(self) -> Result<SavedLoop> {
+        Ok(SavedLoop {
+            id: self.id,
+            name: self.name,
+            notes: self.notes,
+            request: serde_json::from_str(&self.request)?,
+            plan: serde_json::from_str(&self.plan)?,
+            version: self.version,
+            created_at: self.created_at,
+            updated_at: self.updated_at,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn a_stale_version_changes_nothing() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = LoopStore::open(&dir.path().join("db/loops.sqlite")).unwrap();
+        let saved = store.insert("红色环线", "<b>notes</b>", &json!({"stops": []}), &json!({})).unwrap();
+        assert_eq!(saved.version, 1);
+        let Change::Done(updated) = store.update(saved.id, 1, "改名", "", &json!({}), &json!({})).unwrap() else { panic!() };
+        assert_eq!(updated.version, 2);
+        assert_eq!(store.update(saved.id, 1, "x", "", &json!({}), &json!({})).unwrap(), Change::Stale(2));
+        assert_eq!(store.delete(saved.id, 1).unwrap(), Change::Stale(2));
+        assert_eq!(store.get(saved.id).unwrap().unwrap().name, "改名");
+        assert_eq!(store.delete(saved.id, 2).unwrap(), Change::Done(()));
+        assert_eq!(store.delete(saved.id, 2).unwrap(), Change::NotFound);
+    }
+
+    #[test]
+    fn reopening_keeps_loops_and_the_schema_version() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("loops.sqlite");
+        let id = LoopStore::open(&path).unwrap().insert("a", "b", &json!(1), &json!(2)).unwrap().id;
+        let store = LoopStore::open(&path).unwrap();
+        assert_eq!(store.get(id).unwrap().unwrap().notes, "b");
+        let v: i64 = store.conn().pragma_query_value(None, "user_version", |r| r.get(0)).unwrap();
+        assert_eq!(v, MIGRATIONS.len() as i64);
+    }
+}
