@@ -90,6 +90,9 @@ static CORRIDORS: LazyLock<Vec<synth::CorridorQuery>> = LazyLock::new(|| {
     c
 });
 
+/// One query of a list, by position (cycling); returns the number of results.
+type Query = fn(usize) -> usize;
+
 fn run_bbox(i: usize) -> usize {
     let (b, _) = BOXES[i % BOXES.len()];
     features_in(&DATASET, b, &Filter::default(), 1000, 0)
@@ -121,7 +124,7 @@ fn distribution() {
     if std::env::var_os("YUQIAN_BENCH_NO_DISTRIBUTION").is_some() {
         return;
     }
-    let cases: [(&str, usize, fn(usize) -> usize); 4] = [
+    let cases: [(&str, usize, Query); 4] = [
         ("bbox (250-1000 features)", BOXES.len(), run_bbox),
         ("nearest k=10", POINTS.len(), run_nearest),
         ("radius (tens of features)", RADII.len(), run_radius),
@@ -169,7 +172,7 @@ fn bench_queries(c: &mut Criterion) {
     distribution();
 
     let mut g = c.benchmark_group("query");
-    let cases: [(&str, fn(usize) -> usize); 4] = [
+    let cases: [(&str, Query); 4] = [
         ("bbox_le_1000", run_bbox),
         ("nearest_k10", run_nearest),
         ("radius_tens", run_radius),
