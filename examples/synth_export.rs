@@ -6,7 +6,7 @@
 //!
 //! Files (tab-separated, no header, WKT in lon/lat, loadable with `COPY ... FROM`):
 //! - `features.tsv`: fid, id, layer, WKT
-//! - `knn.tsv`: i, lon, lat (the nearest-k=10 points)
+//! - `knn.tsv`: i, lon, lat, our 10 nearest ids in order, comma-separated
 //! - `radius.tsv`: i, lon, lat, radius_m, features within (as `nearby` counts them)
 //! - `boxes.tsv`: i, min_lon, min_lat, max_lon, max_lat, features matched (as `features_in`)
 //! - `corridors.tsv`: i, WKT line, width_m, features found (as `corridor`)
@@ -21,6 +21,7 @@ use std::io::{BufWriter, Write};
 use std::path::Path;
 use yuqian::query::Filter;
 use yuqian::query::corridor::corridor;
+use yuqian::query::nearby::nearby;
 
 fn ring(out: &mut String, coords: &[Coord]) {
     out.push('(');
@@ -78,7 +79,12 @@ fn main() -> std::io::Result<()> {
 
     let mut w = create(dir, "knn.tsv");
     for (i, p) in synth::query_points(1024, 0).iter().enumerate() {
-        writeln!(w, "{i}\t{}\t{}", p.x, p.y)?;
+        let ids: Vec<&str> = nearby(&ds, *p, Some(10), None, &Filter::default())
+            .hits
+            .iter()
+            .map(|h| &*ds.feature(h.feature).id)
+            .collect();
+        writeln!(w, "{i}\t{}\t{}\t{}", p.x, p.y, ids.join(","))?;
     }
     w.flush()?;
 
