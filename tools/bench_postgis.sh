@@ -165,7 +165,24 @@ FROM (SELECT q.i, q.ours, (SELECT count(*) FROM features f WHERE ST_DWithin(f.ge
       FROM corridors q) s;
 EOF
 
-# 5b. Timings.
+# 5b. Where PostGIS spends the time: the plan of the first query of each list.
+log "plans (EXPLAIN ANALYZE) of query 0 of each list"
+sql <<'EOF'
+EXPLAIN (ANALYZE, BUFFERS, COSTS OFF)
+SELECT c.id, ST_Distance(c.geog, q.g) AS d
+FROM knn q, LATERAL (SELECT f.id, f.geog FROM features f ORDER BY f.geog <-> q.g LIMIT 50) c
+WHERE q.i = 0 ORDER BY d, c.id LIMIT 10;
+EXPLAIN (ANALYZE, BUFFERS, COSTS OFF)
+SELECT f.id, ST_Distance(f.geog, q.g) AS d
+FROM radius q JOIN features f ON ST_DWithin(f.geog, q.g, q.r)
+WHERE q.i = 0 ORDER BY d, f.id;
+EXPLAIN (ANALYZE, BUFFERS, COSTS OFF)
+SELECT f.fid, count(*) OVER () AS matched
+FROM boxes q JOIN features f ON f.geom && q.env AND ST_Intersects(f.geom, q.env)
+WHERE q.i = 0 ORDER BY f.fid LIMIT 1000;
+EOF
+
+# 5c. Timings.
 cat >"$WORK/select1.sql" <<'EOF'
 SELECT 1;
 EOF

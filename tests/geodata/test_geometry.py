@@ -19,9 +19,8 @@ def test_cross_border_lines_cross_the_province_boundary(collections, province_sh
                 continue
             line = shape(f["geometry"])
             assert line.intersects(cq) and line.intersects(gz), f"{layer}/{f['id']} does not reach both provinces"
-            # infrastructure must cross the shared border itself, not via Sichuan, unless it says
-            # that where it crosses is not known (only its ends are)
-            if layer not in SYMBOLIC and not f["properties"].get("border_route_unknown"):
+            # infrastructure must cross the shared border itself, not via Sichuan
+            if layer not in SYMBOLIC:
                 assert line.intersects(border), f"{layer}/{f['id']} does not cross the Chongqing–Guizhou border"
             n += 1
     assert n >= 20
