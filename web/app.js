@@ -331,6 +331,10 @@ async function main() {
     customAttribution: [...attributions, 'MapLibre GL JS'],
   }), 'bottom-right');
   ctx.map = map;
+  // On a phone the attribution starts folded to its (i) button.
+  map.once('load', () => {
+    document.querySelector('.maplibregl-ctrl-attrib.maplibregl-compact')?.classList.remove('maplibregl-compact-show');
+  });
 
   let urlTimer = null;
   let started = false;
@@ -348,11 +352,20 @@ async function main() {
     }
   };
   ctx.fitBounds = (bounds) => map.fitBounds(bounds, { padding: 40, maxZoom: 12, duration: 600 });
+  ctx.visibleThematic = () => catalogue
+    .filter((l) => !l.boundary && l.feature_count && ctx.visible.has(l.id)).map((l) => l.id);
+  let rerunTimer = null;
   ctx.setLayerVisible = (id, on) => {
     if (on) ctx.visible.add(id); else ctx.visible.delete(id);
     for (const sid of ctx.styleIdsByLayer.get(id) ?? []) map.setLayoutProperty(sid, 'visibility', on ? 'visible' : 'none');
     panel.syncChecks();
     ctx.saveUrl();
+    // Answers that follow the layers on the map are asked again.
+    clearTimeout(rerunTimer);
+    rerunTimer = setTimeout(() => {
+      if (nearby.at && !nearby.filters.layers.length) nearby.run(nearby.at);
+      if (corridor.axis && !corridor.filters.layers.length) corridor.run();
+    }, 150);
   };
 
   const clickable = () => map.getStyle().layers

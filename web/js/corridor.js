@@ -161,12 +161,17 @@ export class CorridorTool {
       this.ctx.fitBounds([[w, s], [e, n]]);
     }
     this.summary.textContent = '…';
+    // No layer chosen: the layers on the map.
+    const filter = {
+      layers: this.filters.layers.length ? this.filters.layers : this.ctx.visibleThematic(),
+      status: this.filters.status,
+    };
     try {
       const response = this.axis.kind === 'feature'
-        ? await api.corridorOfFeature(this.axis.id, width_m, this.filters)
-        : await api.corridorOfLine(this.axis.coordinates, width_m, this.filters);
+        ? await api.corridorOfFeature(this.axis.id, width_m, filter)
+        : await api.corridorOfLine(this.axis.coordinates, width_m, filter);
       if (seq !== this.seq) return;
-      this.last = { axis: this.axis, width_m, response, band };
+      this.last = { axis: this.axis, width_m, filter, response, band };
       this.ctx.setData('hl:corridor', response);
       this.renderResults();
     } catch (e) {

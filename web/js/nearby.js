@@ -53,7 +53,8 @@ export class NearbyTool {
       lat: +at[1].toFixed(6),
       k: Math.min(1000, Math.max(1, Math.round(Number(this.k.value) || 25))),
       radius_m: this.radius_m(),
-      layers: this.filters.layers,
+      // No layer chosen: the layers on the map.
+      layers: this.filters.layers.length ? this.filters.layers : this.ctx.visibleThematic(),
       status: this.filters.status,
       province: this.filters.province,
     };
