@@ -6,7 +6,46 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
+import geographiclib from 'geographiclib-geodesic';
 import { OUTPUT, dataDir, launchBrowser, openMap, startServer, waitIdle, waitReady } from './harness.js';
+
+const { Geodesic } = geographiclib;
+const WGS84 = Geodesic.WGS84;
+
+/** Geodesic metres from p to the geodesic a–b ([lon, lat]), by GeographicLib (independent of the page). */
+function distanceToSegment_m(p, a, b) {
+  const line = WGS84.InverseLine(a[1], a[0], b[1], b[0]);
+  const at = (s) => {
+    const q = line.Position(s, Geodesic.STANDARD | Geodesic.LONG_UNROLL);
+    return WGS84.Inverse(p[1], p[0], q.lat2, q.lon2).s12;
+  };
+  const n = 24;
+  let best = 0;
+  let bestD = Infinity;
+  for (let i = 0; i <= n; i += 1) {
+    const d = at((line.s13 * i) / n);
+    if (d < bestD) { bestD = d; best = i; }
+  }
+  let lo = (line.s13 * Math.max(0, best - 1)) / n;
+  let hi = (line.s13 * Math.min(n, best + 1)) / n;
+  for (let k = 0; k < 50; k += 1) {
+    const m1 = lo + (hi - lo) / 3;
+    const m2 = hi - (hi - lo) / 3;
+    if (at(m1) < at(m2)) hi = m2; else lo = m1;
+  }
+  return Math.min(bestD, at((lo + hi) / 2));
+}
+
+function distanceToLine_m(p, parts) {
+  const segments = parts.flatMap((part) => part.slice(1).map((b, i) => [part[i], b]));
+  // Refine only the few segments nearest by a rough measure.
+  const rough = (a, b) => Math.min(
+    WGS84.Inverse(p[1], p[0], a[1], a[0]).s12, WGS84.Inverse(p[1], p[0], b[1], b[0]).s12,
+    WGS84.Inverse(p[1], p[0], (a[1] + b[1]) / 2, (a[0] + b[0]) / 2).s12,
+  ) - WGS84.Inverse(a[1], a[0], b[1], b[0]).s12;
+  const nearest = segments.map((seg) => [rough(...seg), seg]).sort((x, y) => x[0] - y[0]).slice(0, 4);
+  return Math.min(...nearest.map(([, seg]) => distanceToSegment_m(p, ...seg)));
+}
 
 let server;
 let browser;
@@ -177,6 +216,22 @@ test('a corridor along a line feature, and along a drawn line, highlights exactl
     return api(`/api/corridor?${q}`);
   });
   await shot(page, 'corridor-feature');
+
+  // The band is geodesic: every vertex of its outline lies at the width from the axis, measured
+  // by GeographicLib (a band buffered in degrees would be off by ~12 % east–west here).
+  const { band, parts } = await page.evaluate(() => ({
+    band: window.yuqian.corridor.last.band,
+    parts: (({ geometry: g }) => (g.type === 'LineString' ? [g.coordinates] : g.coordinates))(window.yuqian.ctx.byId.get(window.yuqian.corridor.last.axis.id)),
+  }));
+  const vertices = band.coordinates.flat(2);
+  const step = Math.max(1, Math.floor(vertices.length / 120));
+  let worst = 0;
+  for (let i = 0; i < vertices.length; i += step) {
+    const d = distanceToLine_m(vertices[i], parts);
+    worst = Math.max(worst, Math.abs(d - 8000));
+  }
+  console.log(`# corridor band: ${vertices.length} vertices, the farthest checked is ${worst.toFixed(2)} m off 8 km`);
+  assert.ok(worst < 8000 * 0.005, `a band vertex lies ${worst.toFixed(1)} m off the 8 km width`);
 
   // Draw a line with three clicks and Enter.
   await page.click('#corridor-draw');
