@@ -78,7 +78,13 @@ fn main() -> ExitCode {
         .init();
     let cli = Cli::parse();
     let result = match cli.command {
-        Command::Serve { addr, data, web, db, write_token } => serve(addr, data, web, db, write_token),
+        Command::Serve {
+            addr,
+            data,
+            web,
+            db,
+            write_token,
+        } => serve(addr, data, web, db, write_token),
         Command::Check { dir } => check(dir),
         Command::Import {
             source:
@@ -156,7 +162,13 @@ fn import_osm(file: PathBuf, out: PathBuf, boundaries: PathBuf) -> anyhow::Resul
 }
 
 #[tokio::main]
-async fn serve(addr: SocketAddr, data: PathBuf, web: PathBuf, db: PathBuf, write_token: Option<String>) -> anyhow::Result<ExitCode> {
+async fn serve(
+    addr: SocketAddr,
+    data: PathBuf,
+    web: PathBuf,
+    db: PathBuf,
+    write_token: Option<String>,
+) -> anyhow::Result<ExitCode> {
     let write_token = write_token.filter(|t| !t.is_empty());
     if !addr.ip().is_loopback() && write_token.is_none() {
         anyhow::bail!(
@@ -164,7 +176,8 @@ async fn serve(addr: SocketAddr, data: PathBuf, web: PathBuf, db: PathBuf, write
         );
     }
     let ds = load(&data)?;
-    let store = LoopStore::open(&db).with_context(|| format!("cannot open the loop database {}", db.display()))?;
+    let store = LoopStore::open(&db)
+        .with_context(|| format!("cannot open the loop database {}", db.display()))?;
     tracing::info!(db = %db.display(), writes = if write_token.is_some() { "need a token" } else { "open (loopback only)" }, "saved loops");
     let web = web.is_dir().then_some(web);
     if web.is_none() {

@@ -30,7 +30,10 @@ const MIGRATIONS: &[&str] = &["CREATE TABLE loops (
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
     #[error("cannot create the folder of the database {path}: {source}")]
-    Folder { path: String, source: std::io::Error },
+    Folder {
+        path: String,
+        source: std::io::Error,
+    },
     #[error("database error: {0}")]
     Sqlite(#[from] rusqlite::Error),
     #[error("the database has schema version {found}, newer than this program knows ({known})")]
@@ -75,7 +78,10 @@ impl LoopStore {
     /// Opens (creating if needed) the database at `path` and migrates it.
     pub fn open(path: &Path) -> Result<LoopStore> {
         if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-            std::fs::create_dir_all(dir).map_err(|source| StoreError::Folder { path: path.display().to_string(), source })?;
+            std::fs::create_dir_all(dir).map_err(|source| StoreError::Folder {
+                path: path.display().to_string(),
+                source,
+            })?;
         }
         let mut conn = Connection::open(path)?;
         conn.pragma_update(None, "journal_mode", "WAL")?;
@@ -83,7 +89,10 @@ impl LoopStore {
         conn.busy_timeout(std::time::Duration::from_secs(5))?;
         let found: i64 = conn.pragma_query_value(None, "user_version", |r| r.get(0))?;
         if found > MIGRATIONS.len() as i64 {
-            return Err(StoreError::TooNew { found, known: MIGRATIONS.len() });
+            return Err(StoreError::TooNew {
+                found,
+                known: MIGRATIONS.len(),
+            });
         }
         let tx = conn.transaction()?;
         for (i, sql) in MIGRATIONS.iter().enumerate().skip(found as usize) {
@@ -91,7 +100,9 @@ impl LoopStore {
             tx.pragma_update(None, "user_version", i as i64 + 1)?;
         }
         tx.commit()?;
-        Ok(LoopStore { conn: Mutex::new(conn) })
+        Ok(LoopStore {
+            conn: Mutex::new(conn),
+        })
     }
 
     fn conn(&self) -> std::sync::MutexGuard<'_, Connection> {
@@ -100,7 +111,13 @@ impl LoopStore {
         self.conn.lock().unwrap_or_else(|e| e.into_inner())
     }
 
-    pub fn insert(&self, name: &str, notes: &str, request: &Value, plan: &Value) -> Result<SavedLoop> {
+    pub fn insert(
+        &self,
+        name: &str,
+        notes: &str,
+        request: &Value,
+        plan: &Value,
+    ) -> Result<SavedLoop> {
         let conn = self.conn();
         let row = conn.query_row(
             &format!(
@@ -115,23 +132,45 @@ impl LoopStore {
 
     pub fn get(&self, id: i64) -> Result<Option<SavedLoop>> {
         let conn = self.conn();
-        let row = conn.query_row(&format!("SELECT {COLUMNS} FROM loops WHERE id = ?1"), [id], raw_row).optional()?;
+        let row = conn
+            .query_row(
+                &format!("SELECT {COLUMNS} FROM loops WHERE id = ?1"),
+                [id],
+                raw_row,
+            )
+            .optional()?;
         row.map(RawRow::decode).transpose()
     }
 
     /// Every saved loop, newest change first.
     pub fn list(&self) -> Result<Vec<SavedLoop>> {
         let conn = self.conn();
-        let mut stmt = conn.prepare(&format!("SELECT {COLUMNS} FROM loops ORDER BY updated_at DESC, id DESC"))?;
-        let rows = stmt.query_map([], raw_row)?.collect::<std::result::Result<Vec<_>, _>>()?;
+        let mut stmt = conn.prepare(&format!(
+            "SELECT {COLUMNS} FROM loops ORDER BY updated_at DESC, id DESC"
+        ))?;
+        let rows = stmt
+            .query_map([], raw_row)?
+            .collect::<std::result::Result<Vec<_>, _>>()?;
         rows.into_iter().map(RawRow::decode).collect()
     }
 
     /// Replaces a loop if it is still at `expected_version`.
-    pub fn update(&self, id: i64, expected_version: i64, name: &str, notes: &str, request: &Value, plan: &Value) -> Result<Change<SavedLoop>> {
+    pub fn update(
+        &self,
+        id: i64,
+        expected_version: i64,
+        name: &str,
+        notes: &str,
+        request: &Value,
+        plan: &Value,
+    ) -> Result<Change<SavedLoop>> {
         let mut conn = self.conn();
         let tx = conn.transaction()?;
-        let current: Option<i64> = tx.query_row("SELECT version FROM loops WHERE id = ?1", [id], |r| r.get(0)).optional()?;
+        let current: Option<i64> = tx
+            .query_row("SELECT version FROM loops WHERE id = ?1", [id], |r| {
+                r.get(0)
+            })
+            .optional()?;
         let outcome = match current {
             None => Change::NotFound,
             Some(v) if v != expected_version => Change::Stale(v),
@@ -155,7 +194,11 @@ impl LoopStore {
     pub fn delete(&self, id: i64, expected_version: i64) -> Result<Change<()>> {
         let mut conn = self.conn();
         let tx = conn.transaction()?;
-        let current: Option<i64> = tx.query_row("SELECT version FROM loops WHERE id = ?1", [id], |r| r.get(0)).optional()?;
+        let current: Option<i64> = tx
+            .query_row("SELECT version FROM loops WHERE id = ?1", [id], |r| {
+                r.get(0)
+            })
+            .optional()?;
         let outcome = match current {
             None => Change::NotFound,
             Some(v) if v != expected_version => Change::Stale(v),
@@ -219,11 +262,28 @@ mod tests {
     fn a_stale_version_changes_nothing() {
         let dir = tempfile::tempdir().unwrap();
         let store = LoopStore::open(&dir.path().join("db/loops.sqlite")).unwrap();
-        let saved = store.insert("红色环线", "<b>notes</b>", &json!({"stops": []}), &json!({})).unwrap();
+        let saved = store
+            .insert(
+                "红色环线",
+                "<b>notes</b>",
+                &json!({"stops": []}),
+                &json!({}),
+            )
+            .unwrap();
         assert_eq!(saved.version, 1);
-        let Change::Done(updated) = store.update(saved.id, 1, "改名", "", &json!({}), &json!({})).unwrap() else { panic!() };
+        let Change::Done(updated) = store
+            .update(saved.id, 1, "改名", "", &json!({}), &json!({}))
+            .unwrap()
+        else {
+            panic!()
+        };
         assert_eq!(updated.version, 2);
-        assert_eq!(store.update(saved.id, 1, "x", "", &json!({}), &json!({})).unwrap(), Change::Stale(2));
+        assert_eq!(
+            store
+                .update(saved.id, 1, "x", "", &json!({}), &json!({}))
+                .unwrap(),
+            Change::Stale(2)
+        );
         assert_eq!(store.delete(saved.id, 1).unwrap(), Change::Stale(2));
         assert_eq!(store.get(saved.id).unwrap().unwrap().name, "改名");
         assert_eq!(store.delete(saved.id, 2).unwrap(), Change::Done(()));
@@ -234,10 +294,17 @@ mod tests {
     fn reopening_keeps_loops_and_the_schema_version() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("loops.sqlite");
-        let id = LoopStore::open(&path).unwrap().insert("a", "b", &json!(1), &json!(2)).unwrap().id;
+        let id = LoopStore::open(&path)
+            .unwrap()
+            .insert("a", "b", &json!(1), &json!(2))
+            .unwrap()
+            .id;
         let store = LoopStore::open(&path).unwrap();
         assert_eq!(store.get(id).unwrap().unwrap().notes, "b");
-        let v: i64 = store.conn().pragma_query_value(None, "user_version", |r| r.get(0)).unwrap();
+        let v: i64 = store
+            .conn()
+            .pragma_query_value(None, "user_version", |r| r.get(0))
+            .unwrap();
         assert_eq!(v, MIGRATIONS.len() as i64);
     }
 }

@@ -24,19 +24,34 @@ pub const MAX_NOTES_CHARS: usize = 10_000;
 /// Default `suggest_within_m`.
 pub const DEFAULT_SUGGEST_WITHIN_M: f64 = 10_000.0;
 
-const PLAN_FIELDS: [&str; 7] = ["stops", "roundtrip", "fixed_first", "fixed_last", "paths", "suggest_within_m", "optimise"];
+const PLAN_FIELDS: [&str; 7] = [
+    "stops",
+    "roundtrip",
+    "fixed_first",
+    "fixed_last",
+    "paths",
+    "suggest_within_m",
+    "optimise",
+];
 
 fn body_json(body: Result<Bytes, BytesRejection>) -> ApiResult<Map<String, Value>> {
     let body = body.map_err(|e| ApiError {
         status: e.status(),
-        error: if e.status() == StatusCode::PAYLOAD_TOO_LARGE { "payload_too_large" } else { "invalid_body" },
+        error: if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
+            "payload_too_large"
+        } else {
+            "invalid_body"
+        },
         parameter: Some("body".into()),
         detail: format!("{} (the limit is {MAX_BODY_BYTES} bytes)", e.body_text()),
     })?;
     match serde_json::from_slice::<Value>(&body) {
         Ok(Value::Object(obj)) => Ok(obj),
         Ok(_) => Err(ApiError::invalid("body", "the body must be a JSON object")),
-        Err(e) => Err(ApiError::invalid("body", format!("the body is not valid JSON: {e}"))),
+        Err(e) => Err(ApiError::invalid(
+            "body",
+            format!("the body is not valid JSON: {e}"),
+        )),
     }
 }
 
@@ -44,27 +59,57 @@ fn boolean(obj: &Map<String, Value>, field: &str, default: bool) -> ApiResult<bo
     match obj.get(field) {
         None => Ok(default),
         Some(Value::Bool(b)) => Ok(*b),
-        Some(other) => Err(ApiError::invalid(field, format!("{field} must be true or false, got {other}"))),
+        Some(other) => Err(ApiError::invalid(
+            field,
+            format!("{field} must be true or false, got {other}"),
+        )),
     }
 }
 
 /// Validates the planning fields of a body; `extra` names the other fields the endpoint takes.
 fn plan_request(obj: &Map<String, Value>, extra: &[&str]) -> ApiResult<PlanRequest> {
-    if let Some(unknown) = obj.keys().find(|k| !PLAN_FIELDS.contains(&k.as_str()) && !extra.contains(&k.as_str())) {
+    if let Some(unknown) = obj
+        .keys()
+        .find(|k| !PLAN_FIELDS.contains(&k.as_str()) && !extra.contains(&k.as_str()))
+    {
         let mut all: Vec<&str> = PLAN_FIELDS.to_vec();
         all.extend(extra);
-        return Err(ApiError::invalid(unknown.clone(), format!("unknown field {unknown:?}; the body takes {}", all.join(", "))));
+        return Err(ApiError::invalid(
+            unknown.clone(),
+            format!(
+                "unknown field {unknown:?}; the body takes {}",
+                all.join(", ")
+            ),
+        ));
     }
     let items = match obj.get("stops") {
         Some(Value::Array(items)) => items,
-        Some(other) => return Err(ApiError::invalid("stops", format!("stops must be an array of feature ids or [lon, lat] positions, got {other}"))),
-        None => return Err(ApiError::invalid("stops", "stops is required: an array of feature ids or [lon, lat] positions")),
+        Some(other) => {
+            return Err(ApiError::invalid(
+                "stops",
+                format!(
+                    "stops must be an array of feature ids or [lon, lat] positions, got {other}"
+                ),
+            ));
+        }
+        None => {
+            return Err(ApiError::invalid(
+                "stops",
+                "stops is required: an array of feature ids or [lon, lat] positions",
+            ));
+        }
     };
     if items.len() < 2 {
-        return Err(ApiError::invalid("stops", format!("a loop needs at least 2 stops, got {}", items.len())));
+        return Err(ApiError::invalid(
+            "stops",
+            format!("a loop needs at least 2 stops, got {}", items.len()),
+        ));
     }
     if items.len() > MAX_STOPS {
-        return Err(ApiError::invalid("stops", format!("{} stops exceed the maximum of {MAX_STOPS}", items.len())));
+        return Err(ApiError::invalid(
+            "stops",
+            format!("{} stops exceed the maximum of {MAX_STOPS}", items.len()),
+        ));
     }
     let stops = items
         .iter()
@@ -89,13 +134,25 @@ fn plan_request(obj: &Map<String, Value>, extra: &[&str]) -> ApiResult<PlanReque
         None => Paths::Network,
         Some(Value::String(s)) if s == "network" => Paths::Network,
         Some(Value::String(s)) if s == "straight" => Paths::Straight,
-        Some(other) => return Err(ApiError::invalid("paths", format!("paths must be \"network\" or \"straight\", got {other}"))),
+        Some(other) => {
+            return Err(ApiError::invalid(
+                "paths",
+                format!("paths must be \"network\" or \"straight\", got {other}"),
+            ));
+        }
     };
     let suggest_within_m = match obj.get("suggest_within_m") {
         None => DEFAULT_SUGGEST_WITHIN_M,
         Some(v) => match v.as_f64() {
             Some(m) if (0.0..=MAX_SUGGEST_WITHIN_M).contains(&m) => m,
-            _ => return Err(ApiError::invalid("suggest_within_m", format!("suggest_within_m must be a number from 0 to {MAX_SUGGEST_WITHIN_M}, got {v}"))),
+            _ => {
+                return Err(ApiError::invalid(
+                    "suggest_within_m",
+                    format!(
+                        "suggest_within_m must be a number from 0 to {MAX_SUGGEST_WITHIN_M}, got {v}"
+                    ),
+                ));
+            }
         },
     };
     Ok(PlanRequest {
@@ -116,7 +173,11 @@ pub fn plan_json(ds: &Dataset, req: &PlanRequest, plan: &Plan) -> Value {
             let f = ds.feature(i);
             (json!(&*f.id), json!(&*f.name_zh), json!(&*f.name_en))
         }
-        None => (Value::Null, json!(format!("地点 {}", index + 1)), json!(format!("Point {}", index + 1))),
+        None => (
+            Value::Null,
+            json!(format!("地点 {}", index + 1)),
+            json!(format!("Point {}", index + 1)),
+        ),
     };
     let order: Vec<Value> = plan
         .order
@@ -183,12 +244,18 @@ fn compute(s: &AppState, req: &PlanRequest) -> ApiResult<Value> {
     Ok(plan_json(&s.dataset, req, &plan))
 }
 
-pub async fn plan(State(s): State<AppState>, RawQuery(q): RawQuery, body: Result<Bytes, BytesRejection>) -> ApiResult<Json<Value>> {
+pub async fn plan(
+    State(s): State<AppState>,
+    RawQuery(q): RawQuery,
+    body: Result<Bytes, BytesRejection>,
+) -> ApiResult<Json<Value>> {
     Params::parse(q.as_deref(), &[])?;
     let obj = body_json(body)?;
     let req = plan_request(&obj, &[])?;
     let s2 = s.clone();
-    let out = tokio::task::spawn_blocking(move || compute(&s2, &req)).await.map_err(internal)??;
+    let out = tokio::task::spawn_blocking(move || compute(&s2, &req))
+        .await
+        .map_err(internal)??;
     Ok(Json(out))
 }
 
@@ -216,7 +283,12 @@ pub async fn presets(State(s): State<AppState>, RawQuery(q): RawQuery) -> ApiRes
 }
 
 fn internal(e: impl std::fmt::Display) -> ApiError {
-    ApiError { status: StatusCode::INTERNAL_SERVER_ERROR, error: "internal", parameter: None, detail: e.to_string() }
+    ApiError {
+        status: StatusCode::INTERNAL_SERVER_ERROR,
+        error: "internal",
+        parameter: None,
+        detail: e.to_string(),
+    }
 }
 
 fn store_error(e: crate::store::StoreError) -> ApiError {
@@ -225,9 +297,20 @@ fn store_error(e: crate::store::StoreError) -> ApiError {
 
 /// Checks `Authorization: Bearer <token>` when a write token is configured.
 fn authorise(s: &AppState, headers: &HeaderMap) -> ApiResult<()> {
-    let Some(token) = &s.write_token else { return Ok(()) };
-    let given = headers.get(header::AUTHORIZATION).and_then(|v| v.to_str().ok()).and_then(|v| v.strip_prefix("Bearer "));
-    let ok = given.is_some_and(|g| g.len() == token.len() && g.bytes().zip(token.bytes()).fold(0u8, |acc, (a, b)| acc | (a ^ b)) == 0);
+    let Some(token) = &s.write_token else {
+        return Ok(());
+    };
+    let given = headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "));
+    let ok = given.is_some_and(|g| {
+        g.len() == token.len()
+            && g.bytes()
+                .zip(token.bytes())
+                .fold(0u8, |acc, (a, b)| acc | (a ^ b))
+                == 0
+    });
     if ok {
         Ok(())
     } else {
@@ -240,21 +323,35 @@ fn authorise(s: &AppState, headers: &HeaderMap) -> ApiResult<()> {
     }
 }
 
-fn text_field(obj: &Map<String, Value>, field: &str, max: usize, required: bool) -> ApiResult<String> {
+fn text_field(
+    obj: &Map<String, Value>,
+    field: &str,
+    max: usize,
+    required: bool,
+) -> ApiResult<String> {
     match obj.get(field) {
         None if required => Err(ApiError::invalid(field, format!("{field} is required"))),
         None => Ok(String::new()),
         Some(Value::String(s)) => {
             let n = s.chars().count();
             if n > max {
-                Err(ApiError::invalid(field, format!("{field} is {n} characters; the maximum is {max}")))
+                Err(ApiError::invalid(
+                    field,
+                    format!("{field} is {n} characters; the maximum is {max}"),
+                ))
             } else if required && s.trim().is_empty() {
-                Err(ApiError::invalid(field, format!("{field} must not be empty")))
+                Err(ApiError::invalid(
+                    field,
+                    format!("{field} must not be empty"),
+                ))
             } else {
                 Ok(s.clone())
             }
         }
-        Some(other) => Err(ApiError::invalid(field, format!("{field} must be a string, got {other}"))),
+        Some(other) => Err(ApiError::invalid(
+            field,
+            format!("{field} must be a string, got {other}"),
+        )),
     }
 }
 
@@ -289,7 +386,12 @@ fn if_match(headers: &HeaderMap) -> ApiResult<i64> {
         .map(|v| v.trim().trim_start_matches("W/").trim_matches('"'))
         .and_then(|v| v.strip_prefix('v'))
         .and_then(|v| v.parse().ok())
-        .ok_or_else(|| ApiError::invalid("If-Match", "If-Match must be an ETag this server gave, like \"v3\""))
+        .ok_or_else(|| {
+            ApiError::invalid(
+                "If-Match",
+                "If-Match must be an ETag this server gave, like \"v3\"",
+            )
+        })
 }
 
 fn loop_id(raw: &str) -> ApiResult<(i64, Option<&'static str>)> {
@@ -300,7 +402,9 @@ fn loop_id(raw: &str) -> ApiResult<(i64, Option<&'static str>)> {
     } else {
         (raw, None)
     };
-    let id = id.parse::<i64>().map_err(|_| ApiError::not_found(Some("id"), format!("no saved loop {raw:?}")))?;
+    let id = id
+        .parse::<i64>()
+        .map_err(|_| ApiError::not_found(Some("id"), format!("no saved loop {raw:?}")))?;
     Ok((id, format))
 }
 
@@ -313,7 +417,9 @@ fn stale(current: i64) -> ApiError {
         status: StatusCode::PRECONDITION_FAILED,
         error: "precondition_failed",
         parameter: Some("If-Match".into()),
-        detail: format!("the loop has changed since you read it (now \"v{current}\"): read it again and reapply your change"),
+        detail: format!(
+            "the loop has changed since you read it (now \"v{current}\"): read it again and reapply your change"
+        ),
     }
 }
 
@@ -326,11 +432,18 @@ fn store(s: &AppState) -> ApiResult<&crate::store::LoopStore> {
     })
 }
 
-async fn blocking<T: Send + 'static>(f: impl FnOnce() -> ApiResult<T> + Send + 'static) -> ApiResult<T> {
+async fn blocking<T: Send + 'static>(
+    f: impl FnOnce() -> ApiResult<T> + Send + 'static,
+) -> ApiResult<T> {
     tokio::task::spawn_blocking(f).await.map_err(internal)?
 }
 
-pub async fn create(State(s): State<AppState>, headers: HeaderMap, RawQuery(q): RawQuery, body: Result<Bytes, BytesRejection>) -> ApiResult<Response> {
+pub async fn create(
+    State(s): State<AppState>,
+    headers: HeaderMap,
+    RawQuery(q): RawQuery,
+    body: Result<Bytes, BytesRejection>,
+) -> ApiResult<Response> {
     Params::parse(q.as_deref(), &[])?;
     authorise(&s, &headers)?;
     store(&s)?;
@@ -338,15 +451,23 @@ pub async fn create(State(s): State<AppState>, headers: HeaderMap, RawQuery(q): 
     let req = plan_request(&obj, &["name", "notes"])?;
     let name = text_field(&obj, "name", MAX_NAME_CHARS, true)?;
     let notes = text_field(&obj, "notes", MAX_NOTES_CHARS, false)?;
-    let request = Value::Object(obj.into_iter().filter(|(k, _)| PLAN_FIELDS.contains(&k.as_str())).collect());
+    let request = Value::Object(
+        obj.into_iter()
+            .filter(|(k, _)| PLAN_FIELDS.contains(&k.as_str()))
+            .collect(),
+    );
     let saved = blocking(move || {
         let plan = compute(&s, &req)?;
-        store(&s)?.insert(&name, &notes, &request, &plan).map_err(store_error)
+        store(&s)?
+            .insert(&name, &notes, &request, &plan)
+            .map_err(store_error)
     })
     .await?;
     let mut resp = with_etag(StatusCode::CREATED, &saved);
-    resp.headers_mut()
-        .insert(header::LOCATION, HeaderValue::from_str(&format!("/api/loops/{}", saved.id)).expect("ASCII path"));
+    resp.headers_mut().insert(
+        header::LOCATION,
+        HeaderValue::from_str(&format!("/api/loops/{}", saved.id)).expect("ASCII path"),
+    );
     Ok(resp)
 }
 
@@ -365,28 +486,42 @@ pub async fn list(State(s): State<AppState>, RawQuery(q): RawQuery) -> ApiResult
     Ok(Json(json!({"loops": out})))
 }
 
-pub async fn read(State(s): State<AppState>, Path(raw): Path<String>, RawQuery(q): RawQuery) -> ApiResult<Response> {
+pub async fn read(
+    State(s): State<AppState>,
+    Path(raw): Path<String>,
+    RawQuery(q): RawQuery,
+) -> ApiResult<Response> {
     Params::parse(q.as_deref(), &[])?;
     let (id, format) = loop_id(&raw)?;
     store(&s)?;
-    let saved = blocking(move || store(&s)?.get(id).map_err(store_error)).await?.ok_or_else(|| not_found(id))?;
+    let saved = blocking(move || store(&s)?.get(id).map_err(store_error))
+        .await?
+        .ok_or_else(|| not_found(id))?;
     Ok(match format {
         None => with_etag(StatusCode::OK, &saved),
         Some("gpx") => {
             let mut r = (StatusCode::OK, gpx(&saved)).into_response();
-            r.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static("application/gpx+xml; charset=utf-8"));
+            r.headers_mut().insert(
+                header::CONTENT_TYPE,
+                HeaderValue::from_static("application/gpx+xml; charset=utf-8"),
+            );
             r.headers_mut().insert(
                 header::CONTENT_DISPOSITION,
-                HeaderValue::from_str(&format!("attachment; filename=\"loop-{id}.gpx\"")).expect("ASCII"),
+                HeaderValue::from_str(&format!("attachment; filename=\"loop-{id}.gpx\""))
+                    .expect("ASCII"),
             );
             r
         }
         Some(_) => {
             let mut r = (StatusCode::OK, Json(export_geojson(&saved))).into_response();
-            r.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static("application/geo+json"));
+            r.headers_mut().insert(
+                header::CONTENT_TYPE,
+                HeaderValue::from_static("application/geo+json"),
+            );
             r.headers_mut().insert(
                 header::CONTENT_DISPOSITION,
-                HeaderValue::from_str(&format!("attachment; filename=\"loop-{id}.geojson\"")).expect("ASCII"),
+                HeaderValue::from_str(&format!("attachment; filename=\"loop-{id}.geojson\""))
+                    .expect("ASCII"),
             );
             r
         }
@@ -402,17 +537,25 @@ pub async fn update(
 ) -> ApiResult<Response> {
     Params::parse(q.as_deref(), &[])?;
     authorise(&s, &headers)?;
-    let (id, None) = loop_id(&raw)? else { return Err(not_found_path(&raw)) };
+    let (id, None) = loop_id(&raw)? else {
+        return Err(not_found_path(&raw));
+    };
     store(&s)?;
     let expected = if_match(&headers)?;
     let obj = body_json(body)?;
     let req = plan_request(&obj, &["name", "notes"])?;
     let name = text_field(&obj, "name", MAX_NAME_CHARS, true)?;
     let notes = text_field(&obj, "notes", MAX_NOTES_CHARS, false)?;
-    let request = Value::Object(obj.into_iter().filter(|(k, _)| PLAN_FIELDS.contains(&k.as_str())).collect());
+    let request = Value::Object(
+        obj.into_iter()
+            .filter(|(k, _)| PLAN_FIELDS.contains(&k.as_str()))
+            .collect(),
+    );
     let outcome = blocking(move || {
         let plan = compute(&s, &req)?;
-        store(&s)?.update(id, expected, &name, &notes, &request, &plan).map_err(store_error)
+        store(&s)?
+            .update(id, expected, &name, &notes, &request, &plan)
+            .map_err(store_error)
     })
     .await?;
     match outcome {
@@ -423,13 +566,23 @@ pub async fn update(
 }
 
 fn not_found_path(raw: &str) -> ApiError {
-    ApiError::not_found(Some("id"), format!("{raw:?} is an export; change the loop at its own address"))
+    ApiError::not_found(
+        Some("id"),
+        format!("{raw:?} is an export; change the loop at its own address"),
+    )
 }
 
-pub async fn delete(State(s): State<AppState>, Path(raw): Path<String>, headers: HeaderMap, RawQuery(q): RawQuery) -> ApiResult<StatusCode> {
+pub async fn delete(
+    State(s): State<AppState>,
+    Path(raw): Path<String>,
+    headers: HeaderMap,
+    RawQuery(q): RawQuery,
+) -> ApiResult<StatusCode> {
     Params::parse(q.as_deref(), &[])?;
     authorise(&s, &headers)?;
-    let (id, None) = loop_id(&raw)? else { return Err(not_found_path(&raw)) };
+    let (id, None) = loop_id(&raw)? else {
+        return Err(not_found_path(&raw));
+    };
     store(&s)?;
     let expected = if_match(&headers)?;
     match blocking(move || store(&s)?.delete(id, expected).map_err(store_error)).await? {
@@ -464,24 +617,42 @@ pub fn gpx(l: &SavedLoop) -> String {
                 .map(|(i, s)| {
                     let p = &s["position"];
                     let name = format!("{}. {}", i + 1, s["name_zh"].as_str().unwrap_or(""));
-                    (p[0].as_f64().unwrap_or(0.0), p[1].as_f64().unwrap_or(0.0), name)
+                    (
+                        p[0].as_f64().unwrap_or(0.0),
+                        p[1].as_f64().unwrap_or(0.0),
+                        name,
+                    )
                 })
                 .collect()
         })
         .unwrap_or_default();
     let mut out = String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
     out.push_str("<gpx version=\"1.1\" creator=\"Yuqian Map\" xmlns=\"http://www.topografix.com/GPX/1/1\">\n");
-    out.push_str(&format!("  <metadata><name>{}</name><desc>{}</desc></metadata>\n", xml(&l.name), xml(&l.notes)));
+    out.push_str(&format!(
+        "  <metadata><name>{}</name><desc>{}</desc></metadata>\n",
+        xml(&l.name),
+        xml(&l.notes)
+    ));
     for (lon, lat, name) in &stops {
-        out.push_str(&format!("  <wpt lat=\"{lat}\" lon=\"{lon}\"><name>{}</name></wpt>\n", xml(name)));
+        out.push_str(&format!(
+            "  <wpt lat=\"{lat}\" lon=\"{lon}\"><name>{}</name></wpt>\n",
+            xml(name)
+        ));
     }
     out.push_str(&format!("  <rte><name>{}</name>\n", xml(&l.name)));
     for (lon, lat, name) in &stops {
-        out.push_str(&format!("    <rtept lat=\"{lat}\" lon=\"{lon}\"><name>{}</name></rtept>\n", xml(name)));
+        out.push_str(&format!(
+            "    <rtept lat=\"{lat}\" lon=\"{lon}\"><name>{}</name></rtept>\n",
+            xml(name)
+        ));
     }
     out.push_str("  </rte>\n");
     out.push_str(&format!("  <trk><name>{}</name><trkseg>\n", xml(&l.name)));
-    for c in l.plan["geometry"]["coordinates"].as_array().into_iter().flatten() {
+    for c in l.plan["geometry"]["coordinates"]
+        .as_array()
+        .into_iter()
+        .flatten()
+    {
         out.push_str(&format!("    <trkpt lat=\"{}\" lon=\"{}\"/>\n", c[1], c[0]));
     }
     out.push_str("  </trkseg></trk>\n</gpx>\n");
@@ -495,7 +666,12 @@ pub fn export_geojson(l: &SavedLoop) -> Value {
     loop_feature["properties"]["name"] = json!(l.name);
     loop_feature["properties"]["notes"] = json!(l.notes);
     let mut features = vec![loop_feature];
-    for (i, s) in l.plan["properties"]["order"].as_array().into_iter().flatten().enumerate() {
+    for (i, s) in l.plan["properties"]["order"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .enumerate()
+    {
         features.push(json!({
             "type": "Feature",
             "id": format!("loop-{}-stop-{}", l.id, i + 1),
@@ -512,10 +688,27 @@ pub fn export_geojson(l: &SavedLoop) -> Value {
 }
 
 fn bbox_of(coords: &Value) -> Option<LonLatRect> {
-    let mut it = coords.as_array()?.iter().filter_map(|c| Some(geo::Coord { x: c[0].as_f64()?, y: c[1].as_f64()? }));
+    let mut it = coords.as_array()?.iter().filter_map(|c| {
+        Some(geo::Coord {
+            x: c[0].as_f64()?,
+            y: c[1].as_f64()?,
+        })
+    });
     let first = it.next()?;
-    Some(it.fold(LonLatRect { min: first, max: first }, |r, c| LonLatRect {
-        min: geo::Coord { x: r.min.x.min(c.x), y: r.min.y.min(c.y) },
-        max: geo::Coord { x: r.max.x.max(c.x), y: r.max.y.max(c.y) },
-    }))
+    Some(it.fold(
+        LonLatRect {
+            min: first,
+            max: first,
+        },
+        |r, c| LonLatRect {
+            min: geo::Coord {
+                x: r.min.x.min(c.x),
+                y: r.min.y.min(c.y),
+            },
+            max: geo::Coord {
+                x: r.max.x.max(c.x),
+                y: r.max.y.max(c.y),
+            },
+        },
+    ))
 }

@@ -49,10 +49,20 @@ impl AppState {
         AppState::with_store(dataset, None, None)
     }
 
-    pub fn with_store(dataset: Dataset, store: Option<LoopStore>, write_token: Option<String>) -> AppState {
+    pub fn with_store(
+        dataset: Dataset,
+        store: Option<LoopStore>,
+        write_token: Option<String>,
+    ) -> AppState {
         let border = Border::from_dataset(&dataset);
         let planner = Planner::new(&dataset);
-        AppState(Arc::new(Shared { dataset, border, planner, store, write_token }))
+        AppState(Arc::new(Shared {
+            dataset,
+            border,
+            planner,
+            store,
+            write_token,
+        }))
     }
 }
 
@@ -81,7 +91,10 @@ pub fn app(state: AppState, web_dir: Option<PathBuf>) -> Router {
         .route("/api/loops/plan", post(loops::plan))
         .route("/api/loops/presets", get(loops::presets))
         .route("/api/loops", get(loops::list).post(loops::create))
-        .route("/api/loops/{id}", get(loops::read).put(loops::update).delete(loops::delete))
+        .route(
+            "/api/loops/{id}",
+            get(loops::read).put(loops::update).delete(loops::delete),
+        )
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
         .with_state(state);
     let router = match web_dir {

@@ -83,7 +83,9 @@ impl RoadGraph {
         let roads: Vec<(Vec<Coord>, f64)> = ds
             .features
             .iter()
-            .filter(|f| NETWORK_LAYERS.contains(&ds.layer_of(f).id.as_str()) && f.status == Status::Existing)
+            .filter(|f| {
+                NETWORK_LAYERS.contains(&ds.layer_of(f).id.as_str()) && f.status == Status::Existing
+            })
             .flat_map(|f| {
                 let speed = speed_kmh(f);
                 let parts: Vec<Vec<Coord>> = match &f.geometry {
@@ -103,10 +105,19 @@ impl RoadGraph {
         let segments: Vec<(usize, Coord, Coord)> = lines
             .iter()
             .enumerate()
-            .flat_map(|(i, (coords, _))| coords.windows(2).filter(|w| w[0] != w[1]).map(move |w| (i, w[0], w[1])))
+            .flat_map(|(i, (coords, _))| {
+                coords
+                    .windows(2)
+                    .filter(|w| w[0] != w[1])
+                    .map(move |w| (i, w[0], w[1]))
+            })
             .collect();
         let tree = RTree::bulk_load(
-            segments.iter().enumerate().map(|(s, (_, a, b))| GeomWithData::new(envelope(*a, *b), s)).collect(),
+            segments
+                .iter()
+                .enumerate()
+                .map(|(s, (_, a, b))| GeomWithData::new(envelope(*a, *b), s))
+                .collect(),
         );
         // Points where segments of different lines cross, as split points of both.
         let mut splits: Vec<Vec<Coord>> = vec![Vec::new(); segments.len()];
@@ -153,9 +164,20 @@ impl RoadGraph {
                 }
                 let length_m = distance_m(w[0], w[1]);
                 let duration_s = length_m * pace;
-                g.adjacency[u as usize].push(Edge { to: v, length_m, duration_s });
-                g.adjacency[v as usize].push(Edge { to: u, length_m, duration_s });
-                edges.push(GeomWithData::new(envelope(w[0], w[1]), (u.min(v), u.max(v), pace)));
+                g.adjacency[u as usize].push(Edge {
+                    to: v,
+                    length_m,
+                    duration_s,
+                });
+                g.adjacency[v as usize].push(Edge {
+                    to: u,
+                    length_m,
+                    duration_s,
+                });
+                edges.push(GeomWithData::new(
+                    envelope(w[0], w[1]),
+                    (u.min(v), u.max(v), pace),
+                ));
             }
         }
         g.edges = RTree::bulk_load(edges);
@@ -194,7 +216,11 @@ impl RoadGraph {
                         pace_s_per_m: pace,
                     })
                 })
-                .min_by(|x, y| x.connector_m.total_cmp(&y.connector_m).then((x.a, x.b).cmp(&(y.a, y.b))));
+                .min_by(|x, y| {
+                    x.connector_m
+                        .total_cmp(&y.connector_m)
+                        .then((x.a, x.b).cmp(&(y.a, y.b)))
+                });
             // Only a hit within the searched radius is surely the nearest.
             if let Some(s) = best
                 && s.connector_m <= radius_m
@@ -229,7 +255,10 @@ impl RoadGraph {
                 if d < dist[e.to as usize] {
                     dist[e.to as usize] = d;
                     prev[e.to as usize] = node;
-                    heap.push(Visit { dist_m: d, node: e.to });
+                    heap.push(Visit {
+                        dist_m: d,
+                        node: e.to,
+                    });
                 }
             }
         }
@@ -282,7 +311,10 @@ impl PartialOrd for Visit {
 }
 impl Ord for Visit {
     fn cmp(&self, other: &Self) -> Ordering {
-        other.dist_m.total_cmp(&self.dist_m).then_with(|| other.node.cmp(&self.node))
+        other
+            .dist_m
+            .total_cmp(&self.dist_m)
+            .then_with(|| other.node.cmp(&self.node))
     }
 }
 
@@ -296,21 +328,32 @@ mod tests {
 
     #[test]
     fn crossing_roads_meet_at_their_intersection() {
-        let g = RoadGraph::from_lines(&[(vec![c(106.0, 28.0), c(107.0, 28.0)], 80.0), (vec![c(106.5, 27.5), c(106.5, 28.5)], 60.0)]);
+        let g = RoadGraph::from_lines(&[
+            (vec![c(106.0, 28.0), c(107.0, 28.0)], 80.0),
+            (vec![c(106.5, 27.5), c(106.5, 28.5)], 60.0),
+        ]);
         assert_eq!(g.nodes.len(), 5, "4 ends and the crossing");
-        let crossing = g.nodes.iter().position(|n| (n.x - 106.5).abs() < 1e-12 && (n.y - 28.0).abs() < 1e-12).unwrap();
+        let crossing = g
+            .nodes
+            .iter()
+            .position(|n| (n.x - 106.5).abs() < 1e-12 && (n.y - 28.0).abs() < 1e-12)
+            .unwrap();
         assert_eq!(g.adjacency[crossing].len(), 4);
     }
 
     #[test]
     fn shared_vertices_join_roads_and_the_shortest_path_follows_them() {
-        let g = RoadGraph::from_lines(&[(vec![c(106.0, 28.0), c(106.5, 28.2)], 80.0), (vec![c(106.5, 28.2), c(107.0, 28.0)], 80.0)]);
+        let g = RoadGraph::from_lines(&[
+            (vec![c(106.0, 28.0), c(106.5, 28.2)], 80.0),
+            (vec![c(106.5, 28.2), c(107.0, 28.0)], 80.0),
+        ]);
         assert_eq!(g.nodes.len(), 3);
         let s = g.snap(c(106.0, 27.99)).unwrap();
         assert!((s.connector_m - 1_108.0).abs() < 5.0, "{s:?}");
         let paths = g.dijkstra(&s);
         let end = g.nodes.iter().position(|n| *n == c(107.0, 28.0)).unwrap() as u32;
-        let expect = distance_m(c(106.0, 28.0), c(106.5, 28.2)) + distance_m(c(106.5, 28.2), c(107.0, 28.0));
+        let expect =
+            distance_m(c(106.0, 28.0), c(106.5, 28.2)) + distance_m(c(106.5, 28.2), c(107.0, 28.0));
         assert!((paths.dist[end as usize] - expect).abs() < 1.0);
         assert_eq!(paths.path_to(end).len(), 3);
     }

@@ -9,3 +9,4 @@
 pub mod graph;
 pub mod order;
 pub mod plan;
+mod tour;

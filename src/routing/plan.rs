@@ -129,8 +129,17 @@ impl Planner {
         let county_features: Vec<u32> = (0..ds.features.len() as u32)
             .filter(|i| ds.layer_of(ds.feature(*i)).boundary == Some(Boundary::County))
             .collect();
-        let counties = Areas::new(county_features.iter().map(|i| ds.feature(*i).geometry.clone()).collect());
-        Planner { graph: RoadGraph::from_dataset(ds), counties, county_features }
+        let counties = Areas::new(
+            county_features
+                .iter()
+                .map(|i| ds.feature(*i).geometry.clone())
+                .collect(),
+        );
+        Planner {
+            graph: RoadGraph::from_dataset(ds),
+            counties,
+            county_features,
+        }
     }
 
     /// Resolves the request's stops: feature ids to a point on their geometry.
@@ -139,38 +148,77 @@ impl Planner {
             .iter()
             .enumerate()
             .map(|(index, spec)| match spec {
-                StopSpec::Position(c) => Ok(Stop { index, feature: None, position: *c }),
+                StopSpec::Position(c) => Ok(Stop {
+                    index,
+                    feature: None,
+                    position: *c,
+                }),
                 StopSpec::Feature(id) => {
-                    let i = ds
-                        .find(id)
-                        .ok_or_else(|| InvalidParameter::new(format!("stops[{index}]"), format!("no feature with id {id:?}")))?;
-                    let point = ds.feature(i).geometry_point().ok_or_else(|| {
-                        InvalidParameter::new(format!("stops[{index}]"), format!("feature {id:?} has no geometry to visit"))
+                    let i = ds.find(id).ok_or_else(|| {
+                        InvalidParameter::new(
+                            format!("stops[{index}]"),
+                            format!("no feature with id {id:?}"),
+                        )
                     })?;
-                    Ok(Stop { index, feature: Some(i), position: point })
+                    let point = ds.feature(i).geometry_point().ok_or_else(|| {
+                        InvalidParameter::new(
+                            format!("stops[{index}]"),
+                            format!("feature {id:?} has no geometry to visit"),
+                        )
+                    })?;
+                    Ok(Stop {
+                        index,
+                        feature: Some(i),
+                        position: point,
+                    })
                 }
             })
             .collect()
     }
 
-    pub fn plan(&self, ds: &Dataset, border: Option<&Border>, req: &PlanRequest) -> Result<Plan, InvalidParameter> {
+    pub fn plan(
+        &self,
+        ds: &Dataset,
+        border: Option<&Border>,
+        req: &PlanRequest,
+    ) -> Result<Plan, InvalidParameter> {
         let stops = self.resolve(ds, &req.stops)?;
         let n = stops.len();
         let network = req.paths == Paths::Network && !self.graph.is_empty();
-        let snaps: Vec<Option<Snap>> =
-            stops.iter().map(|s| if network { self.graph.snap(s.position) } else { None }).collect();
+        let snaps: Vec<Option<Snap>> = stops
+            .iter()
+            .map(|s| {
+                if network {
+                    self.graph.snap(s.position)
+                } else {
+                    None
+                }
+            })
+            .collect();
         // One search per stop.
-        let searches: Vec<Option<ShortestPaths>> = snaps.iter().map(|s| s.as_ref().map(|s| self.graph.dijkstra(s))).collect();
+        let searches: Vec<Option<ShortestPaths>> = snaps
+            .iter()
+            .map(|s| s.as_ref().map(|s| self.graph.dijkstra(s)))
+            .collect();
+        // Legs are symmetric (geodesics; shortest paths on an undirected network): price each
+        // pair once.
         let mut cost = vec![vec![0.0; n]; n];
         for i in 0..n {
-            for j in 0..n {
-                if i != j {
-                    cost[i][j] = self.leg(&stops, &snaps, &searches, i, j, false).distance_m;
-                }
+            for j in i + 1..n {
+                let d = self.leg(&stops, &snaps, &searches, i, j, false).distance_m;
+                cost[i][j] = d;
+                cost[j][i] = d;
             }
         }
         let sequence: Vec<usize> = if req.optimise {
-            best_order(&cost, Constraints { roundtrip: req.roundtrip, fixed_first: req.fixed_first, fixed_last: req.fixed_last })
+            best_order(
+                &cost,
+                Constraints {
+                    roundtrip: req.roundtrip,
+                    fixed_first: req.fixed_first,
+                    fixed_last: req.fixed_last,
+                },
+            )
         } else {
             (0..n).collect()
         };
@@ -178,7 +226,10 @@ impl Planner {
         if req.roundtrip && n > 1 {
             pairs.push((sequence[n - 1], sequence[0]));
         }
-        let legs: Vec<Leg> = pairs.iter().map(|&(i, j)| self.leg(&stops, &snaps, &searches, i, j, true)).collect();
+        let legs: Vec<Leg> = pairs
+            .iter()
+            .map(|&(i, j)| self.leg(&stops, &snaps, &searches, i, j, true))
+            .collect();
         let mut geometry: Vec<Coord> = Vec::new();
         for leg in &legs {
             for c in &leg.geometry {
@@ -193,10 +244,12 @@ impl Planner {
         let distance_m = legs.iter().map(|l| l.distance_m).sum();
         let duration_s = legs.iter().map(|l| l.duration_s).sum();
 
-        let (mut chongqing_m, mut guizhou_m, mut other_province_m, mut border_crossings) = (0.0, 0.0, path_length_m(&geometry), 0);
+        let (mut chongqing_m, mut guizhou_m, mut other_province_m, mut border_crossings) =
+            (0.0, 0.0, path_length_m(&geometry), 0);
         if let Some(b) = border {
             let d = b.divide(std::slice::from_ref(&geometry));
-            (chongqing_m, guizhou_m, other_province_m, border_crossings) = (d.chongqing_m, d.guizhou_m, d.other_m, d.crossings.len());
+            (chongqing_m, guizhou_m, other_province_m, border_crossings) =
+                (d.chongqing_m, d.guizhou_m, d.other_m, d.crossings.len());
         }
         let mut counties: Vec<(u32, f64)> = Vec::new();
         let mut outside_counties_m = 0.0;
@@ -252,7 +305,11 @@ impl Planner {
                 network: false,
                 straight: Some(why),
                 connector_m: 0.0,
-                geometry: if with_geometry { vec![a, b] } else { Vec::new() },
+                geometry: if with_geometry {
+                    vec![a, b]
+                } else {
+                    Vec::new()
+                },
             }
         };
         let (Some(si), Some(sj), Some(paths)) = (&snaps[i], &snaps[j], &searches[i]) else {
@@ -267,8 +324,13 @@ impl Planner {
             .map(|(node, tail_m)| (paths.dist[node as usize] + tail_m, Some(node), tail_m))
             .min_by(|x, y| x.0.total_cmp(&y.0));
         // Or along one shared edge, without leaving it.
-        let same_edge = (si.a == sj.a && si.b == sj.b).then(|| ((si.to_a_m - sj.to_a_m).abs(), None, 0.0));
-        let best = [via, same_edge].into_iter().flatten().filter(|x| x.0.is_finite()).min_by(|x, y| x.0.total_cmp(&y.0));
+        let same_edge =
+            (si.a == sj.a && si.b == sj.b).then(|| ((si.to_a_m - sj.to_a_m).abs(), None, 0.0));
+        let best = [via, same_edge]
+            .into_iter()
+            .flatten()
+            .filter(|x| x.0.is_finite())
+            .min_by(|x, y| x.0.total_cmp(&y.0));
         let Some((network_m, end_node, tail_m)) = best else {
             // No network path between them: drawn straight, and said so.
             return straight(Straight::NoNetworkPath);
@@ -288,7 +350,10 @@ impl Planner {
                 let start = nodes[0];
                 let head_m = if start == si.a { si.to_a_m } else { si.to_b_m };
                 duration_s += head_m * si.pace_s_per_m + tail_m * sj.pace_s_per_m;
-                duration_s += nodes.windows(2).map(|w| self.graph.edge_duration_s(w[0], w[1])).sum::<f64>();
+                duration_s += nodes
+                    .windows(2)
+                    .map(|w| self.graph.edge_duration_s(w[0], w[1]))
+                    .sum::<f64>();
                 if with_geometry {
                     geometry.push(a);
                     geometry.push(si.point);
@@ -311,21 +376,36 @@ impl Planner {
         }
     }
 
-    fn suggestions(&self, ds: &Dataset, geometry: &[Coord], stops: &[Stop], within_m: f64) -> Vec<(u32, f64)> {
-        let layers: Vec<usize> = SUGGESTION_LAYERS.iter().filter_map(|l| ds.layer_index(l)).collect();
+    fn suggestions(
+        &self,
+        ds: &Dataset,
+        geometry: &[Coord],
+        stops: &[Stop],
+        within_m: f64,
+    ) -> Vec<(u32, f64)> {
+        let layers: Vec<usize> = SUGGESTION_LAYERS
+            .iter()
+            .filter_map(|l| ds.layer_index(l))
+            .collect();
         if layers.is_empty() || geometry.len() < 2 || within_m <= 0.0 {
             return Vec::new();
         }
         let Ok(line) = QueryLine::new(&[LineString(geometry.to_vec())]) else {
             return Vec::new();
         };
-        let filter = Filter { layers, ..Filter::default() };
+        let filter = Filter {
+            layers,
+            ..Filter::default()
+        };
         let mut found: Vec<(u32, f64)> = corridor(ds, &line, within_m, &filter, None)
             .into_iter()
             .filter(|a| !stops.iter().any(|s| s.feature == Some(a.feature)))
             .map(|a| (a.feature, a.distance_m))
             .collect();
-        found.sort_by(|x, y| x.1.total_cmp(&y.1).then_with(|| ds.feature(x.0).id.cmp(&ds.feature(y.0).id)));
+        found.sort_by(|x, y| {
+            x.1.total_cmp(&y.1)
+                .then_with(|| ds.feature(x.0).id.cmp(&ds.feature(y.0).id))
+        });
         found
     }
 }
