@@ -116,7 +116,7 @@ function buildStyle(ctx, lang) {
     {
       id: `${src}:line`, type: 'line', source: src, filter: ['any', isLine, isPolygon],
       layout: { 'line-join': 'round', 'line-cap': 'round' },
-      paint: { 'line-color': colour, 'line-width': ['interpolate', ['linear'], ['zoom'], 6, 6, 12, 10], 'line-opacity': 0.6 },
+      paint: { 'line-color': colour, 'line-width': ['interpolate', ['linear'], ['zoom'], 6, 5, 12, 9], 'line-opacity': 0.5 },
     },
     {
       id: `${src}:point`, type: 'circle', source: src, filter: isPoint,
@@ -488,7 +488,12 @@ async function main() {
     }
   });
   document.getElementById('save-png').addEventListener('click', () => {
-    saveMapPng(map, attributions).catch((e) => toast(e.message));
+    const legend = catalogue.filter((l) => !l.boundary && l.feature_count && ctx.visible.has(l.id)).map((l) => ({
+      title: getLang() === 'zh' ? l.title_zh : l.title_en,
+      colour: layerColour(l.id),
+      kind: l.geometry.includes('point') ? 'point' : 'line',
+    }));
+    saveMapPng(map, attributions, legend).catch((e) => toast(e.message));
   });
 
   // Restore the rest of the view from the URL once the style is in.

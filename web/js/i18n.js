@@ -12,6 +12,7 @@ const STRINGS = {
   zh: {
     'app.title': '渝黔毗邻地区基础设施地图',
     'app.subtitle': 'Yuqian Map · 规划、工程与文旅',
+    'loading': '正在载入数据…',
     'search.placeholder': '搜索名称…',
     'search.none': '没有匹配的名称',
     'action.lang': 'English',
@@ -98,6 +99,7 @@ const STRINGS = {
   en: {
     'app.title': 'Chongqing–Guizhou Border Infrastructure Map',
     'app.subtitle': 'Yuqian Map · planning, engineering and tourism',
+    'loading': 'Loading the data…',
     'search.placeholder': 'Search names…',
     'search.none': 'No matching name',
     'action.lang': '中文',

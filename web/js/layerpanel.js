@@ -99,6 +99,14 @@ export class LayerPanel {
       h('thead', {}, h('tr', {}, h('th', {}), h('th', {}, t('legend.line')), h('th', {}, t('legend.point')))),
       h('tbody', {}, STATUSES.map((s) => h('tr', {},
         h('td', {}, statusLabel(s)), h('td', {}, statusLineSample(s)), h('td', {}, statusPointSample(s, '#2f78c4')))))));
+    const routes = catalogue.find((l) => l.id === 'tourist_routes' && l.feature_count);
+    if (routes) {
+      const sample = svg('svg', { viewBox: '0 0 44 16', width: 44, height: 16, class: 'swatch', 'aria-hidden': 'true' },
+        svg('path', { d: 'M2 12 L22 5 L42 11', fill: 'none', stroke: ROUTE_COLOURS[0], 'stroke-width': 2.6 }),
+        svg('circle', { cx: 22, cy: 5, r: 5, fill: ROUTE_COLOURS[0], stroke: '#fff', 'stroke-width': 1 }),
+        svg('text', { x: 22, y: 7.6, 'text-anchor': 'middle', 'font-size': 7.5, 'font-weight': 700, fill: '#fff' }, document.createTextNode('2')));
+      this.statusLegend.append(h('div', { class: 'legend-note' }, sample, t('legend.routes')));
+    }
     this.accuracyLegend.replaceChildren(
       h('div', { class: 'chip-title' }, t('legend.accuracy')),
       h('dl', {}, ACCURACIES.map((a) => [h('dt', {}, accuracyLabel(a)), h('dd', {}, t(`accuracy.${a}.long`))])),

@@ -259,7 +259,8 @@ export function styleLayersFor(layer, lang, routeIds = []) {
           'circle-stroke-width': ['match', ['get', 'kind'], 'county_seat', 1.6, 0.8],
         },
       });
-      const seat = ['==', ['get', 'kind'], 'county_seat'];
+      // Towns without a kind count as major places.
+      const seat = ['any', ['==', ['get', 'kind'], 'county_seat'], ['!', ['has', 'kind']]];
       const townLabel = (suffix, filter, extra) => ({
         id: L(suffix), type: 'symbol', source: src, filter: ['all', isPoint, filter], ...extra,
         layout: {

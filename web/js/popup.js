@@ -33,7 +33,7 @@ export function popupContent(ctx, f, actions) {
   for (const [k, v] of Object.entries(p)) {
     if (SHOWN_ELSEWHERE.has(k) || k === 'kind' || k === 'notes' || v === null || v === '' ||
       (Array.isArray(v) && !v.length)) continue;
-    row(k, value(v), 'free');
+    row(k.replace(/_/g, ' '), value(v), 'free');
   }
   if (Array.isArray(p.stops) && p.stops.length) {
     row(t('popup.stops'), h('ol', { class: 'stops' }, p.stops.map((id) => {
