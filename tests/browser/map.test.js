@@ -252,6 +252,27 @@ test('a corridor along a line feature, and along a drawn line, highlights exactl
   assert.ok(drawn.listed.length >= 1);
   assert.ok(byFeature.listed.length >= 1);
   await shot(page, 'corridor-drawn');
+
+  // Pick a line on the map: click the middle of the first segment of the feature's line.
+  await page.click('#corridor-pick');
+  const [a, b] = (axis.geometry.type === 'LineString' ? axis.geometry.coordinates : axis.geometry.coordinates[0]).slice(0, 2);
+  const mid = await page.evaluate(async ([p, q]) => {
+    const { map } = window.yuqian;
+    map.jumpTo({ center: [(p[0] + q[0]) / 2, (p[1] + q[1]) / 2], zoom: 11 });
+    await new Promise((r) => { map.once('idle', r); map.triggerRepaint(); });
+    const px = map.project([(p[0] + q[0]) / 2, (p[1] + q[1]) / 2]);
+    const box = map.getCanvas().getBoundingClientRect();
+    return { x: box.left + px.x, y: box.top + px.y };
+  }, [a, b]);
+  const under = await page.evaluate(({ x, y }) => {
+    const { ctx, map } = window.yuqian;
+    const box = map.getCanvas().getBoundingClientRect();
+    return ctx.featuresAt({ x: x - box.left, y: y - box.top }).map((f) => f.properties.id);
+  }, mid);
+  await page.mouse.click(mid.x, mid.y);
+  await page.waitForFunction(() => window.yuqian.corridor.last?.axis.kind === 'feature');
+  const picked = await page.evaluate(() => window.yuqian.corridor.last.axis.id);
+  assert.ok(under.includes(picked), `picked ${picked}, which is not under the click (${under})`);
   await context.close();
 });
 
