@@ -10,8 +10,9 @@ PY := $(VENV)/bin/python
 
 .PHONY: run test setup-system setup-python test-rust test-python check fmt lint
 
-# Debian packages the tests use: osmium-tool builds the .osm.pbf fixture of the OSM importer.
-APT_PACKAGES := osmium-tool
+# Debian packages the tests use: osmium-tool builds the .osm.pbf fixture of the OSM importer;
+# gpsbabel reads back the GPX export.
+APT_PACKAGES := osmium-tool gpsbabel
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 setup-system:
@@ -33,9 +34,9 @@ $(VENV)/.installed: tools/requirements.txt
 
 setup-python: $(VENV)/.installed
 
-test-rust: setup-system
+test-rust: setup-system setup-python
 	cargo build --locked
-	cargo nextest run --locked --no-fail-fast
+	YUQIAN_PYTHON=$(CURDIR)/$(PY) cargo nextest run --locked --no-fail-fast
 
 test-python: setup-python
 	$(PY) -m pytest -q tests/geodata

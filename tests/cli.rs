@@ -23,7 +23,7 @@ fn check_passes_good_data_and_fails_bad_data_listing_all_problems() {
         "{}",
         String::from_utf8_lossy(&ok.stdout)
     );
-    assert!(String::from_utf8_lossy(&ok.stdout).contains("19 features, no problems"));
+    assert!(String::from_utf8_lossy(&ok.stdout).contains("21 features, no problems"));
 
     let bad = Command::new(BIN)
         .args(["check"])
@@ -102,7 +102,7 @@ fn a_real_server_answers_and_stops_on_sigterm() {
     // One summary line per layer.
     assert_eq!(
         log.iter().filter(|l| l.contains("loaded ")).count(),
-        9,
+        10,
         "{log:#?}"
     );
 

@@ -13,7 +13,7 @@ async fn health_counts_every_layer() {
     let (status, body) = get(&router(), "/health").await;
     assert_eq!(status, StatusCode::OK);
     assert_eq!(body["status"], "ok");
-    assert_eq!(body["features"], 19);
+    assert_eq!(body["features"], 21);
     assert_eq!(body["layers"]["railways"], 3);
     assert_eq!(body["layers"]["towns"], 3);
 }
@@ -23,7 +23,7 @@ async fn layers_list_titles_kinds_counts_bboxes_and_sources() {
     let (status, body) = get(&router(), "/api/layers").await;
     assert_eq!(status, StatusCode::OK);
     let layers = body["layers"].as_array().unwrap();
-    assert_eq!(layers.len(), 9);
+    assert_eq!(layers.len(), 10);
     let rail = layers.iter().find(|l| l["id"] == "railways").unwrap();
     assert_eq!(rail["title_zh"], "铁路");
     assert_eq!(rail["title_en"], "Railways");

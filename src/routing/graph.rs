@@ -355,6 +355,9 @@ mod tests {
         let expect =
             distance_m(c(106.0, 28.0), c(106.5, 28.2)) + distance_m(c(106.5, 28.2), c(107.0, 28.0));
         assert!((paths.dist[end as usize] - expect).abs() < 1.0);
-        assert_eq!(paths.path_to(end).len(), 3);
+        // The search starts from both ends of the stop's edge: the far end of it is the first node.
+        let path = paths.path_to(end);
+        assert_eq!(path.len(), 2);
+        assert_eq!(g.nodes[path[0] as usize], c(106.5, 28.2));
     }
 }
