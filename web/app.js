@@ -90,9 +90,6 @@ function buildStyle(ctx, lang) {
   }
   // Province outlines over county outlines.
   groups.boundaries.sort((a, b) => (a.id.includes('provinces') ? 1 : 0) - (b.id.includes('provinces') ? 1 : 0));
-  for (const f of groups.fills) {
-    if (f.id.startsWith('L:provinces:')) f.paint['fill-color'][1] = ['get', '_province'];
-  }
 
   sources.border = { type: 'geojson', data: ctx.border ? { type: 'Feature', properties: {}, geometry: ctx.border } : EMPTY };
   sources['route-stops'] = { type: 'geojson', data: fc(ctx.routeStops) };
@@ -310,6 +307,8 @@ async function main() {
     ? [[Math.min(...all.map((b) => b[0])), Math.min(...all.map((b) => b[1]))], [Math.max(...all.map((b) => b[2])), Math.max(...all.map((b) => b[3]))]]
     : [[105, 27], [110, 32]];
 
+  const phone = window.matchMedia('(max-width: 700px)');
+  const panelEl = document.getElementById('panel');
   const attributions = [...new Set(catalogue.map((l) => l.attribution).filter(Boolean))];
   const map = new maplibregl.Map({
     container: 'map',
@@ -327,7 +326,7 @@ async function main() {
   map.addControl(new maplibregl.NavigationControl({ showCompass: false }), 'top-right');
   map.addControl(new maplibregl.ScaleControl({ unit: 'metric', maxWidth: 120 }), 'bottom-left');
   map.addControl(new maplibregl.AttributionControl({
-    compact: window.matchMedia('(max-width: 700px)').matches,
+    compact: phone.matches,
     customAttribution: [...attributions, 'MapLibre GL JS'],
   }), 'bottom-right');
   ctx.map = map;
@@ -397,6 +396,8 @@ async function main() {
   };
   const showPopup = (f, lngLat) => {
     popup?.remove();
+    // On a phone the panel folds down so the map has room for the popup.
+    if (phone.matches) panelEl.classList.add('collapsed');
     popupFeature = f;
     ctx.setData('hl:selected', f);
     popup = new maplibregl.Popup({ maxWidth: '340px', focusAfterOpen: false, className: 'feature-popup' })
@@ -439,16 +440,17 @@ async function main() {
     for (const id of TABS) document.getElementById(`tab-${id}`).hidden = id !== tab;
     if (tab !== 'corridor') corridor.setMode(null);
     map.getCanvas().style.cursor = tab === 'nearby' ? 'crosshair' : '';
-    document.getElementById('panel').classList.remove('collapsed');
+    panelEl.classList.remove('collapsed');
     ctx.saveUrl();
   };
   for (const b of document.querySelectorAll('.tabs [role=tab]')) b.addEventListener('click', () => setTab(b.dataset.tab));
-  document.getElementById('panel-handle').addEventListener('click', () => document.getElementById('panel').classList.toggle('collapsed'));
+  document.getElementById('panel-handle').addEventListener('click', () => panelEl.classList.toggle('collapsed'));
 
   map.on('click', (e) => {
     if (corridor.handleClick(e)) return;
     if (ctx.tab === 'nearby') {
       popup?.remove();
+      panelEl.classList.remove('collapsed');
       nearby.run([e.lngLat.lng, e.lngLat.lat]);
       return;
     }

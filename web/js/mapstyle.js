@@ -145,7 +145,9 @@ export function styleLayersFor(layer, lang, routeIds = []) {
     groups.fills.push({
       id: L('fill'), type: 'fill', source: src,
       paint: {
-        'fill-color': ['match', ['at', 0, ['get', 'provinces']],
+        // `_province`: the feature's first province, kept flat by app.js (arrays do not
+        // survive MapLibre's tiling as arrays).
+        'fill-color': ['match', ['get', '_province'],
           'chongqing', PROVINCE_FILL.chongqing, 'guizhou', PROVINCE_FILL.guizhou, '#f6f4ee'],
       },
     });
