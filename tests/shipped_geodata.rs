@@ -22,7 +22,16 @@ fn every_shipped_file_passes_validation_and_every_layer_has_features() {
     for (layer, stats) in ds.catalogue.layers.iter().zip(&ds.stats) {
         assert!(stats.feature_count > 0, "layer {} is empty", layer.id);
     }
-    for id in ["provinces", "counties", "railways", "highways", "reservoirs", "industrial_parks", "tourist_routes", "towns"] {
+    for id in [
+        "provinces",
+        "counties",
+        "railways",
+        "highways",
+        "reservoirs",
+        "industrial_parks",
+        "tourist_routes",
+        "towns",
+    ] {
         assert!(ds.layer_index(id).is_some(), "layer {id} is missing");
     }
 }
@@ -38,7 +47,10 @@ async fn every_cross_border_railway_and_highway_line_crosses_the_province_border
             (layer == "railways" || layer == "highways")
                 && f.provinces.contains(Province::Chongqing)
                 && f.provinces.contains(Province::Guizhou)
-                && matches!(f.geometry, geo::Geometry::LineString(_) | geo::Geometry::MultiLineString(_))
+                && matches!(
+                    f.geometry,
+                    geo::Geometry::LineString(_) | geo::Geometry::MultiLineString(_)
+                )
         })
         .map(|f| f.id.to_string())
         .collect();
@@ -48,10 +60,17 @@ async fn every_cross_border_railway_and_highway_line_crosses_the_province_border
     assert_eq!(status, StatusCode::OK);
     let crossing: BTreeSet<String> = common::ids(&body).into_iter().collect();
     let missing: Vec<_> = expected.difference(&crossing).collect();
-    assert!(missing.is_empty(), "cross-border lines that do not cross the border: {missing:?}");
+    assert!(
+        missing.is_empty(),
+        "cross-border lines that do not cross the border: {missing:?}"
+    );
     for f in body["features"].as_array().unwrap() {
         let len = &f["properties"]["length_m"];
-        assert!(len["chongqing"].as_f64().unwrap() > 0.0 && len["guizhou"].as_f64().unwrap() > 0.0, "{}", f["id"]);
+        assert!(
+            len["chongqing"].as_f64().unwrap() > 0.0 && len["guizhou"].as_f64().unwrap() > 0.0,
+            "{}",
+            f["id"]
+        );
     }
 }
 
@@ -70,8 +89,12 @@ async fn the_region_of_every_town_is_the_county_it_records() {
         .filter(|f| ds.layer_of(f).id == "towns")
         .filter_map(|f| {
             let county = f.extra.get("county")?.as_str()?.to_string();
-            let geo::Geometry::Point(p) = f.geometry else { return None };
-            counties.contains(&county).then(|| (f.id.to_string(), p.x(), p.y(), county))
+            let geo::Geometry::Point(p) = f.geometry else {
+                return None;
+            };
+            counties
+                .contains(&county)
+                .then(|| (f.id.to_string(), p.x(), p.y(), county))
         })
         .collect();
     assert!(towns.len() >= 30, "{}", towns.len());
@@ -79,7 +102,11 @@ async fn the_region_of_every_town_is_the_county_it_records() {
     for (id, lon, lat, county) in towns {
         let (status, body) = get(&router, &format!("/api/region?lon={lon}&lat={lat}")).await;
         assert_eq!(status, StatusCode::OK, "{id}: {body}");
-        assert_eq!(body["county"]["adcode"], county.as_str(), "{id} at [{lon}, {lat}]: {body}");
+        assert_eq!(
+            body["county"]["adcode"],
+            county.as_str(),
+            "{id} at [{lon}, {lat}]: {body}"
+        );
     }
 }
 
