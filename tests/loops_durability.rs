@@ -16,7 +16,14 @@ const BIN: &str = env!("CARGO_BIN_EXE_yuqian");
 
 fn start(db: &Path) -> (Child, String) {
     let mut child = Command::new(BIN)
-        .args(["serve", "--addr", "127.0.0.1:0", "--web", "/nonexistent", "--data"])
+        .args([
+            "serve",
+            "--addr",
+            "127.0.0.1:0",
+            "--web",
+            "/nonexistent",
+            "--data",
+        ])
         .arg(fixture("small"))
         .arg("--db")
         .arg(db)
@@ -68,11 +75,17 @@ fn acknowledged_loops_survive_a_restart_and_a_kill_9_during_a_burst() {
     let (status, saved) = http(&addr, "POST", "/api/loops", &body("before-restart")).unwrap();
     assert_eq!(status, 201, "{saved}");
     let first = saved["id"].as_i64().unwrap();
-    Command::new("kill").args(["-TERM", &server.id().to_string()]).status().unwrap();
+    Command::new("kill")
+        .args(["-TERM", &server.id().to_string()])
+        .status()
+        .unwrap();
     server.wait().unwrap();
     let (mut server, addr) = start(&db);
     let (status, got) = http(&addr, "GET", &format!("/api/loops/{first}"), "").unwrap();
-    assert_eq!((status, got["name"].as_str()), (200, Some("before-restart")));
+    assert_eq!(
+        (status, got["name"].as_str()),
+        (200, Some("before-restart"))
+    );
 
     // A burst of concurrent saves, killed in the middle.
     let acked: Arc<Mutex<Vec<(i64, String)>>> = Arc::default();
@@ -83,7 +96,10 @@ fn acknowledged_loops_survive_a_restart_and_a_kill_9_during_a_burst() {
                 for i in 0..10_000 {
                     let name = format!("burst-{w}-{i}");
                     match http(&addr, "POST", "/api/loops", &body(&name)) {
-                        Some((201, v)) => acked.lock().unwrap().push((v["id"].as_i64().unwrap(), name)),
+                        Some((201, v)) => acked
+                            .lock()
+                            .unwrap()
+                            .push((v["id"].as_i64().unwrap(), name)),
                         Some((status, v)) => panic!("unexpected {status}: {v}"),
                         None => return, // the server is gone
                     }
@@ -93,10 +109,16 @@ fn acknowledged_loops_survive_a_restart_and_a_kill_9_during_a_burst() {
         .collect();
     let started = Instant::now();
     while acked.lock().unwrap().len() < 60 {
-        assert!(started.elapsed() < Duration::from_secs(120), "the burst is too slow");
+        assert!(
+            started.elapsed() < Duration::from_secs(120),
+            "the burst is too slow"
+        );
         std::thread::sleep(Duration::from_millis(5));
     }
-    Command::new("kill").args(["-KILL", &server.id().to_string()]).status().unwrap();
+    Command::new("kill")
+        .args(["-KILL", &server.id().to_string()])
+        .status()
+        .unwrap();
     server.wait().unwrap();
     for w in workers {
         w.join().unwrap();
@@ -110,12 +132,18 @@ fn acknowledged_loops_survive_a_restart_and_a_kill_9_during_a_burst() {
         assert_eq!(status, 200, "acknowledged loop {id} ({name}) is lost");
         assert_eq!(got["name"], name.as_str());
         assert_eq!(got["notes"], format!("notes of {name}"));
-        assert_eq!(got["request"]["stops"], json!(["town-ganshui", "town-tongzi", [106.6, 29.0]]));
+        assert_eq!(
+            got["request"]["stops"],
+            json!(["town-ganshui", "town-tongzi", [106.6, 29.0]])
+        );
         assert_eq!(got["plan"]["type"], "Feature");
         assert_eq!(got["version"], 1);
     }
     let (_, list) = http(&addr, "GET", "/api/loops", "").unwrap();
-    assert!(list["loops"].as_array().unwrap().len() > acked.len(), "every acknowledged loop and the first are listed");
+    assert!(
+        list["loops"].as_array().unwrap().len() > acked.len(),
+        "every acknowledged loop and the first are listed"
+    );
     server.kill().unwrap();
     server.wait().unwrap();
 }
@@ -132,5 +160,9 @@ fn the_server_refuses_a_public_address_with_writes_open() {
         .output()
         .unwrap();
     assert!(!out.status.success());
-    assert!(String::from_utf8_lossy(&out.stderr).contains("--write-token"), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("--write-token"),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
 }

@@ -38,6 +38,9 @@ pub fn speed_kmh(f: &Feature) -> f64 {
     }
 }
 
+/// An edge in the snapping index: its two nodes (lower id first) and seconds per metre.
+type EdgeEntry = GeomWithData<Rectangle<[f64; 2]>, (u32, u32, f64)>;
+
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Edge {
     pub to: u32,
@@ -51,7 +54,7 @@ pub struct RoadGraph {
     pub nodes: Vec<Coord>,
     pub adjacency: Vec<Vec<Edge>>,
     /// Every edge once (a < b), indexed by envelope, for snapping.
-    edges: RTree<GeomWithData<Rectangle<[f64; 2]>, (u32, u32, f64)>>,
+    edges: RTree<EdgeEntry>,
 }
 
 /// Where a stop joins the network: a point on the edge between `a` and `b`.

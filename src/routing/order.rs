@@ -5,6 +5,9 @@
 //! Costs are a matrix `cost[i][j]` (metres from stop i to stop j). A route is a sequence of stop
 //! indices; a round trip also returns from the last to the first.
 
+// Cost matrices read best indexed by stop number.
+#![allow(clippy::needless_range_loop)]
+
 /// Largest number of stops ordered exactly.
 pub const EXACT_MAX_STOPS: usize = 12;
 

@@ -2,6 +2,9 @@
 //! pair), order them, then describe the legs, the provinces and counties passed and the
 //! attractions nearby.
 
+// Cost matrices read best indexed by stop number.
+#![allow(clippy::needless_range_loop)]
+
 use super::graph::{RoadGraph, ShortestPaths, Snap};
 use super::order::{Constraints, best_order};
 use crate::geodesy::{distance_m, path_length_m};

@@ -2,6 +2,9 @@
 //! restricted to each city's nearest neighbours, with don't-look bits, and seeded double-bridge
 //! kicks. Deterministic: the same matrix always gives the same tour.
 
+// Cost matrices read best indexed by stop number.
+#![allow(clippy::needless_range_loop)]
+
 use std::collections::VecDeque;
 
 /// Neighbours considered per city.
@@ -41,7 +44,9 @@ impl Tour<'_> {
         if 2 * len > n {
             (i, j) = ((j + 1) % n, (i + n - 1) % n);
         }
-        let steps = ((j + n - i) % n + 1) / 2;
+        // Swap pairs from both ends of the stretch towards its middle.
+        let stretch = (j + n - i) % n + 1;
+        let steps = stretch / 2;
         for _ in 0..steps {
             self.order.swap(i, j);
             self.pos[self.order[i]] = i;
