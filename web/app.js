@@ -460,6 +460,7 @@ async function main() {
   });
   map.on('dblclick', () => corridor.handleDoubleClick());
   map.on('mousemove', (e) => {
+    corridor.handleMove(e);
     if (corridor.mode || ctx.tab === 'nearby') return;
     map.getCanvas().style.cursor = ctx.featuresAt(e.point).length ? 'pointer' : '';
   });

@@ -33,7 +33,10 @@ export class CorridorTool {
     });
     this.width.addEventListener('change', () => this.run());
     document.getElementById('corridor-pick').addEventListener('click', () => this.setMode(this.mode === 'pick' ? null : 'pick'));
-    document.getElementById('corridor-draw').addEventListener('click', () => this.setMode(this.mode === 'draw' ? null : 'draw'));
+    // While drawing, the same button finishes the line (phones have no Enter key).
+    document.getElementById('corridor-draw').addEventListener('click', () => {
+      if (this.mode === 'draw') this.finishDrawing(); else this.setMode('draw');
+    });
     document.getElementById('corridor-clear').addEventListener('click', () => this.clear());
     window.addEventListener('keydown', (e) => {
       if (!this.mode) return;
@@ -86,7 +89,9 @@ export class CorridorTool {
     this.modeNote.hidden = !this.mode;
     if (this.mode) this.modeNote.textContent = t(`corridor.mode.${this.mode}`);
     document.getElementById('corridor-pick').setAttribute('aria-pressed', String(this.mode === 'pick'));
-    document.getElementById('corridor-draw').setAttribute('aria-pressed', String(this.mode === 'draw'));
+    const draw = document.getElementById('corridor-draw');
+    draw.setAttribute('aria-pressed', String(this.mode === 'draw'));
+    draw.textContent = t(this.mode === 'draw' ? 'corridor.finish' : 'corridor.draw');
   }
 
   /** Map click while a mode is on; returns true if the click was used. */
@@ -113,10 +118,17 @@ export class CorridorTool {
     if (this.mode === 'draw') this.finishDrawing();
   }
 
-  showDrawing() {
+  /** Mouse move while drawing: the line follows the pointer from the last point. */
+  handleMove(e) {
+    if (this.mode !== 'draw' || !this.drawn.length) return;
+    this.showDrawing([e.lngLat.lng, e.lngLat.lat]);
+  }
+
+  showDrawing(pointer = null) {
     const features = this.drawn.map((c) => ({ type: 'Feature', properties: {}, geometry: { type: 'Point', coordinates: c } }));
-    if (this.drawn.length >= 2) {
-      features.push({ type: 'Feature', properties: {}, geometry: { type: 'LineString', coordinates: this.drawn } });
+    const line = pointer ? [...this.drawn, pointer] : this.drawn;
+    if (line.length >= 2) {
+      features.push({ type: 'Feature', properties: {}, geometry: { type: 'LineString', coordinates: line } });
     }
     this.ctx.setData('tool:draw', { type: 'FeatureCollection', features });
   }
