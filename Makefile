@@ -8,7 +8,7 @@ ADDR ?= 127.0.0.1:8080
 VENV := .venv
 PY := $(VENV)/bin/python
 
-.PHONY: run test setup-system setup-python test-rust test-python check fmt lint
+.PHONY: run test setup-system setup-python setup-web test-rust test-python test-browser check fmt lint
 
 # Debian packages the tests use: osmium-tool builds the .osm.pbf fixture of the OSM importer;
 # gpsbabel reads back the GPX export.
@@ -22,7 +22,7 @@ setup-system:
 	  $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends $$missing; \
 	fi
 
-run:
+run: setup-web
 	cargo build --release
 	./target/release/yuqian check geodata
 	./target/release/yuqian serve --addr $(ADDR) --data geodata --web web
@@ -38,13 +38,21 @@ test-rust: setup-system setup-python
 	cargo build --locked
 	YUQIAN_PYTHON=$(CURDIR)/$(PY) cargo nextest run --locked --no-fail-fast
 
+setup-web:
+	web/setup.sh
+
+# The browser tests drive Debian's chromium against the debug server binary built by test-rust.
+test-browser: test-rust
+	web/setup.sh --test
+	node --test --test-concurrency=1 tests/browser/*.test.js
+
 test-python: setup-python
 	$(PY) -m pytest -q tests/geodata
 
 check:
 	cargo run --quiet -- check geodata
 
-test: test-rust test-python
+test: test-rust test-python test-browser
 
 fmt:
 	cargo fmt
