@@ -97,7 +97,7 @@ function buildStyle(ctx, lang) {
     type: 'geojson',
     data: { type: 'Feature', properties: {}, geometry: { type: 'Polygon', coordinates: [[[-180, -85], [180, -85], [180, 85], [-180, 85], [-180, -85]]] } },
   };
-  for (const id of ['tool:band', 'tool:axis', 'tool:draw', 'tool:near-circle', 'tool:near-centre', 'hl:corridor', 'hl:nearby', 'hl:selected']) {
+  for (const id of ['tool:band', 'tool:axis', 'tool:draw', 'tool:near-circle', 'tool:near-centre', 'tool:near-link', 'hl:corridor', 'hl:nearby', 'hl:selected']) {
     sources[id] = { type: 'geojson', data: EMPTY };
   }
 
@@ -209,6 +209,10 @@ function buildStyle(ctx, lang) {
     {
       id: 'tool:draw:point', type: 'circle', source: 'tool:draw', filter: isPoint,
       paint: { 'circle-color': '#ffffff', 'circle-radius': 4.5, 'circle-stroke-color': '#8a4b00', 'circle-stroke-width': 2 },
+    },
+    {
+      id: 'tool:near-link', type: 'line', source: 'tool:near-link',
+      paint: { 'line-color': '#0a5f8f', 'line-width': 2, 'line-dasharray': [2, 1.5] },
     },
     {
       id: 'tool:near-centre', type: 'circle', source: 'tool:near-centre',

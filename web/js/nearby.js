@@ -104,7 +104,17 @@ export class NearbyTool {
     this.list.replaceChildren(...response.features.map((f) => {
       const p = f.properties;
       const layer = this.ctx.layerById.get(p.layer);
-      return h('li', { dataset: { id: p.id, distanceM: String(p.distance_m) } },
+      // Hovering a result draws the geodesic distance it reports: from the point to the
+      // feature's nearest point.
+      const link = () => this.ctx.setData('tool:near-link', {
+        type: 'Feature', properties: {},
+        geometry: { type: 'LineString', coordinates: [[params.lon, params.lat], p.nearest] },
+      });
+      return h('li', {
+        dataset: { id: p.id, distanceM: String(p.distance_m) },
+        onmouseenter: link, onfocusin: link,
+        onmouseleave: () => this.ctx.setData('tool:near-link', EMPTY),
+      },
         h('button', { type: 'button', class: 'result', onclick: () => this.ctx.selectFeature(p.id, { fly: true }) },
           h('span', { class: 'result-main' }, layer ? layerSwatch(layer) : null, h('span', { class: 'name' }, featureName(p))),
           h('span', { class: 'distance' }, formatDistance(p.distance_m)),
@@ -119,6 +129,7 @@ export class NearbyTool {
     this.ctx.setData('hl:nearby', EMPTY);
     this.ctx.setData('tool:near-circle', EMPTY);
     this.ctx.setData('tool:near-centre', EMPTY);
+    this.ctx.setData('tool:near-link', EMPTY);
     this.summary.textContent = '';
     this.list.replaceChildren();
     this.ctx.saveUrl();
