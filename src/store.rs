@@ -164,34 +164,34 @@ impl LoopStore {
         request: &Value,
         plan: &Value,
     ) -> Result<Change<SavedLoop>> {
-        let mut conn = self.conn();
-        let tx = conn.transaction()?;
-        let current: Option<i64> = tx
-            .query_row("SELECT version FROM loops WHERE id = ?1", [id], |r| {
-                r.get(0)
-            })
-            .optional()?;
-        let outcome = match current {
-            None => Change::NotFound,
-            Some(v) if v != expected_version => Change::Stale(v),
-            Some(_) => {
-                let row = tx.query_row(
-                    &format!(
-                        "UPDATE loops SET name = ?2, notes = ?3, request = ?4, plan = ?5, version = version + 1,
-                         updated_at = {NOW} WHERE id = ?1 RETURNING {COLUMNS}"
-                    ),
-                    params![id, name, notes, request.to_string(), plan.to_string()],
-                    raw_row,
-                )?;
-                Change::Done(row.decode()?)
-            }
-        };
-        tx.commit()?;
-        Ok(outcome)
+        self.if_version(id, expected_version, |tx| {
+            let row = tx.query_row(
+                &format!(
+                    "UPDATE loops SET name = ?2, notes = ?3, request = ?4, plan = ?5, version = version + 1,
+                     updated_at = {NOW} WHERE id = ?1 RETURNING {COLUMNS}"
+                ),
+                params![id, name, notes, request.to_string(), plan.to_string()],
+                raw_row,
+            )?;
+            row.decode()
+        })
     }
 
     /// Deletes a loop if it is still at `expected_version`.
     pub fn delete(&self, id: i64, expected_version: i64) -> Result<Change<()>> {
+        self.if_version(id, expected_version, |tx| {
+            tx.execute("DELETE FROM loops WHERE id = ?1", [id])?;
+            Ok(())
+        })
+    }
+
+    /// Runs `change` in a transaction if loop `id` is at `expected_version`.
+    fn if_version<T>(
+        &self,
+        id: i64,
+        expected_version: i64,
+        change: impl FnOnce(&rusqlite::Transaction<'_>) -> Result<T>,
+    ) -> Result<Change<T>> {
         let mut conn = self.conn();
         let tx = conn.transaction()?;
         let current: Option<i64> = tx
@@ -202,10 +202,7 @@ impl LoopStore {
         let outcome = match current {
             None => Change::NotFound,
             Some(v) if v != expected_version => Change::Stale(v),
-            Some(_) => {
-                tx.execute("DELETE FROM loops WHERE id = ?1", [id])?;
-                Change::Done(())
-            }
+            Some(_) => Change::Done(change(&tx)?),
         };
         tx.commit()?;
         Ok(outcome)

@@ -438,15 +438,16 @@ async fn blocking<T: Send + 'static>(
     tokio::task::spawn_blocking(f).await.map_err(internal)?
 }
 
-pub async fn create(
-    State(s): State<AppState>,
-    headers: HeaderMap,
-    RawQuery(q): RawQuery,
-    body: Result<Bytes, BytesRejection>,
-) -> ApiResult<Response> {
-    Params::parse(q.as_deref(), &[])?;
-    authorise(&s, &headers)?;
-    store(&s)?;
+/// The body of POST and PUT /api/loops: the planning fields plus `name` and `notes`.
+struct SaveBody {
+    req: PlanRequest,
+    name: String,
+    notes: String,
+    /// The planning fields as given, to store beside the plan.
+    request: Value,
+}
+
+fn save_body(body: Result<Bytes, BytesRejection>) -> ApiResult<SaveBody> {
     let obj = body_json(body)?;
     let req = plan_request(&obj, &["name", "notes"])?;
     let name = text_field(&obj, "name", MAX_NAME_CHARS, true)?;
@@ -456,6 +457,29 @@ pub async fn create(
             .filter(|(k, _)| PLAN_FIELDS.contains(&k.as_str()))
             .collect(),
     );
+    Ok(SaveBody {
+        req,
+        name,
+        notes,
+        request,
+    })
+}
+
+pub async fn create(
+    State(s): State<AppState>,
+    headers: HeaderMap,
+    RawQuery(q): RawQuery,
+    body: Result<Bytes, BytesRejection>,
+) -> ApiResult<Response> {
+    Params::parse(q.as_deref(), &[])?;
+    authorise(&s, &headers)?;
+    store(&s)?;
+    let SaveBody {
+        req,
+        name,
+        notes,
+        request,
+    } = save_body(body)?;
     let saved = blocking(move || {
         let plan = compute(&s, &req)?;
         store(&s)?
@@ -542,15 +566,12 @@ pub async fn update(
     };
     store(&s)?;
     let expected = if_match(&headers)?;
-    let obj = body_json(body)?;
-    let req = plan_request(&obj, &["name", "notes"])?;
-    let name = text_field(&obj, "name", MAX_NAME_CHARS, true)?;
-    let notes = text_field(&obj, "notes", MAX_NOTES_CHARS, false)?;
-    let request = Value::Object(
-        obj.into_iter()
-            .filter(|(k, _)| PLAN_FIELDS.contains(&k.as_str()))
-            .collect(),
-    );
+    let SaveBody {
+        req,
+        name,
+        notes,
+        request,
+    } = save_body(body)?;
     let outcome = blocking(move || {
         let plan = compute(&s, &req)?;
         store(&s)?
