@@ -65,7 +65,7 @@ before(async () => {
   browser = await launchBrowser();
   catalogue = (await api('/api/layers')).layers;
   features = (await api('/api/features?limit=10000')).features;
-  console.log(`# data: ${dataDir()} (${catalogue.length} layers, ${features.length} features); server ${server.origin}`);
+  console.log(`data: ${dataDir()} (${catalogue.length} layers, ${features.length} features); server ${server.origin}`);
 });
 
 after(async () => {
@@ -230,7 +230,7 @@ test('a corridor along a line feature, and along a drawn line, highlights exactl
     const d = distanceToLine_m(vertices[i], parts);
     worst = Math.max(worst, Math.abs(d - 8000));
   }
-  console.log(`# corridor band: ${vertices.length} vertices, the farthest checked is ${worst.toFixed(2)} m off 8 km`);
+  console.log(`corridor band: ${vertices.length} vertices, the farthest checked is ${worst.toFixed(2)} m off 8 km`);
   assert.ok(worst < 8000 * 0.005, `a band vertex lies ${worst.toFixed(1)} m off the 8 km width`);
 
   // Draw a line with three clicks and Enter.
