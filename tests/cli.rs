@@ -3,11 +3,11 @@
 
 mod common;
 
-use common::fixture;
-use std::io::{BufRead, BufReader, Read, Write};
+use common::{Server, fixture};
+use std::io::{Read, Write};
 use std::net::TcpStream;
-use std::process::{Command, Stdio};
-use std::time::{Duration, Instant};
+use std::process::Command;
+use std::time::Duration;
 
 const BIN: &str = env!("CARGO_BIN_EXE_yuqian");
 
@@ -72,40 +72,17 @@ fn help_documents_every_flag() {
 
 #[test]
 fn a_real_server_answers_and_stops_on_sigterm() {
-    let mut child = Command::new(BIN)
-        .args([
-            "serve",
-            "--addr",
-            "127.0.0.1:0",
-            "--web",
-            "/nonexistent",
-            "--data",
-        ])
-        .arg(fixture("small"))
-        .env("RUST_LOG", "info")
-        .env("NO_COLOR", "1")
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut lines = BufReader::new(child.stderr.take().unwrap()).lines();
-    let mut log = Vec::new();
-    let addr = loop {
-        let line = lines
-            .next()
-            .expect("the server logs before it listens")
-            .unwrap();
-        log.push(line.clone());
-        if let Some(rest) = line.split("listening on http://").nth(1) {
-            break rest.trim().to_string();
-        }
-    };
+    let dir = tempfile::tempdir().unwrap();
+    let mut server = Server::start(&dir.path().join("loops.sqlite"), &[]);
     // One summary line per layer.
+    let log = server.log();
     assert_eq!(
         log.iter().filter(|l| l.contains("loaded ")).count(),
         10,
         "{log:#?}"
     );
 
+    let addr = server.addr.clone();
     let mut stream = TcpStream::connect(&addr).unwrap();
     stream
         .set_read_timeout(Some(Duration::from_secs(10)))
@@ -120,26 +97,17 @@ fn a_real_server_answers_and_stops_on_sigterm() {
     assert!(response.starts_with("HTTP/1.1 200"), "{response}");
     assert!(response.contains("\"status\":\"ok\""));
 
-    let status = Command::new("kill")
-        .args(["-TERM", &child.id().to_string()])
-        .status()
-        .unwrap();
-    assert!(status.success());
-    let started = Instant::now();
-    let exit = loop {
-        if let Some(exit) = child.try_wait().unwrap() {
-            break exit;
-        }
-        assert!(
-            started.elapsed() < Duration::from_secs(30),
-            "the server did not stop on SIGTERM"
-        );
-        std::thread::sleep(Duration::from_millis(50));
-    };
+    let exit = server.signal_and_wait("TERM");
     assert!(exit.success(), "{exit:?}");
-    let rest: Vec<String> = lines.map_while(Result::ok).collect();
+    let log = server.log();
     assert!(
-        rest.iter().any(|l| l.contains("SIGTERM received")),
-        "{rest:#?}"
+        log.iter().any(|l| l.contains("SIGTERM received")),
+        "{log:#?}"
+    );
+    // Each request is logged with its path and status.
+    assert!(
+        log.iter()
+            .any(|l| l.contains("/health") && l.contains("status=200")),
+        "{log:#?}"
     );
 }

@@ -3,46 +3,15 @@
 
 mod common;
 
-use common::fixture;
+use common::{Server, fixture};
 use serde_json::{Value, json};
-use std::io::{BufRead, BufReader, Read, Write};
+use std::io::{Read, Write};
 use std::net::TcpStream;
-use std::path::Path;
-use std::process::{Child, Command, Stdio};
+use std::process::Command;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 const BIN: &str = env!("CARGO_BIN_EXE_yuqian");
-
-fn start(db: &Path) -> (Child, String) {
-    let mut child = Command::new(BIN)
-        .args([
-            "serve",
-            "--addr",
-            "127.0.0.1:0",
-            "--web",
-            "/nonexistent",
-            "--data",
-        ])
-        .arg(fixture("small"))
-        .arg("--db")
-        .arg(db)
-        .env("RUST_LOG", "info")
-        .env("NO_COLOR", "1")
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut lines = BufReader::new(child.stderr.take().unwrap()).lines();
-    let addr = loop {
-        let line = lines.next().expect("the server logs its address").unwrap();
-        if let Some(rest) = line.split("listening on http://").nth(1) {
-            break rest.trim().to_string();
-        }
-    };
-    // Keep draining the log so the server never blocks on a full pipe.
-    std::thread::spawn(move || for _ in lines {});
-    (child, addr)
-}
 
 /// One HTTP/1.1 request on its own connection; `None` if the server is gone.
 fn http(addr: &str, method: &str, path: &str, body: &str) -> Option<(u16, Value)> {
@@ -71,16 +40,14 @@ fn acknowledged_loops_survive_a_restart_and_a_kill_9_during_a_burst() {
     let db = dir.path().join("var/loops.sqlite");
 
     // A plain restart first.
-    let (mut server, addr) = start(&db);
-    let (status, saved) = http(&addr, "POST", "/api/loops", &body("before-restart")).unwrap();
+    let mut server = Server::start(&db, &[]);
+    let (status, saved) =
+        http(&server.addr, "POST", "/api/loops", &body("before-restart")).unwrap();
     assert_eq!(status, 201, "{saved}");
     let first = saved["id"].as_i64().unwrap();
-    Command::new("kill")
-        .args(["-TERM", &server.id().to_string()])
-        .status()
-        .unwrap();
-    server.wait().unwrap();
-    let (mut server, addr) = start(&db);
+    server.signal_and_wait("TERM");
+    let mut server = Server::start(&db, &[]);
+    let addr = server.addr.clone();
     let (status, got) = http(&addr, "GET", &format!("/api/loops/{first}"), "").unwrap();
     assert_eq!(
         (status, got["name"].as_str()),
@@ -115,18 +82,15 @@ fn acknowledged_loops_survive_a_restart_and_a_kill_9_during_a_burst() {
         );
         std::thread::sleep(Duration::from_millis(5));
     }
-    Command::new("kill")
-        .args(["-KILL", &server.id().to_string()])
-        .status()
-        .unwrap();
-    server.wait().unwrap();
+    server.signal_and_wait("KILL");
     for w in workers {
         w.join().unwrap();
     }
     let acked = acked.lock().unwrap().clone();
     assert!(acked.len() >= 60);
 
-    let (mut server, addr) = start(&db);
+    let server = Server::start(&db, &[]);
+    let addr = server.addr.clone();
     for (id, name) in &acked {
         let (status, got) = http(&addr, "GET", &format!("/api/loops/{id}"), "").unwrap();
         assert_eq!(status, 200, "acknowledged loop {id} ({name}) is lost");
@@ -144,8 +108,6 @@ fn acknowledged_loops_survive_a_restart_and_a_kill_9_during_a_burst() {
         list["loops"].as_array().unwrap().len() > acked.len(),
         "every acknowledged loop and the first are listed"
     );
-    server.kill().unwrap();
-    server.wait().unwrap();
 }
 
 #[test]

@@ -194,7 +194,10 @@ fn the_heuristic_is_within_2_percent_of_the_best_known_tour() {
             got <= best * 1.02,
             "n={n} {c:?}: {got:.0} m is more than 2% above the best known {best:.0} m"
         );
-        eprintln!("n={n} {c:?}: {got:.0} m, {:+.3}% against the best known", 100.0 * (got / best - 1.0));
+        eprintln!(
+            "n={n} {c:?}: {got:.0} m, {:+.3}% against the best known",
+            100.0 * (got / best - 1.0)
+        );
     }
 }
 

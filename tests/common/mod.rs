@@ -65,3 +65,94 @@ pub fn ids(fc: &Value) -> Vec<String> {
         .map(|f| f["id"].as_str().expect("id").to_string())
         .collect()
 }
+
+/// A `yuqian serve` process on a free loopback port, its log collected as it comes.
+pub struct Server {
+    pub child: std::process::Child,
+    pub addr: String,
+    log: std::sync::Arc<std::sync::Mutex<Vec<String>>>,
+}
+
+impl Server {
+    /// Starts the built binary with the small fixture, no web folder, the database `db` and
+    /// any `extra` flags; returns once it listens.
+    pub fn start(db: &std::path::Path, extra: &[&str]) -> Server {
+        use std::io::BufRead;
+        let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_yuqian"))
+            .args([
+                "serve",
+                "--addr",
+                "127.0.0.1:0",
+                "--web",
+                "/nonexistent",
+                "--data",
+            ])
+            .arg(fixture("small"))
+            .arg("--db")
+            .arg(db)
+            .args(extra)
+            .env("RUST_LOG", "info")
+            .env("NO_COLOR", "1")
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .expect("the server binary runs");
+        let log: std::sync::Arc<std::sync::Mutex<Vec<String>>> = Default::default();
+        let (tx, rx) = std::sync::mpsc::channel();
+        let stderr = child.stderr.take().expect("piped");
+        let sink = log.clone();
+        std::thread::spawn(move || {
+            for line in std::io::BufReader::new(stderr)
+                .lines()
+                .map_while(Result::ok)
+            {
+                if let Some(rest) = line.split("listening on http://").nth(1) {
+                    let _ = tx.send(rest.trim().to_string());
+                }
+                sink.lock().unwrap().push(line);
+            }
+        });
+        let addr = rx
+            .recv_timeout(std::time::Duration::from_secs(60))
+            .unwrap_or_else(|_| {
+                panic!(
+                    "the server did not start listening:\n{}",
+                    log.lock().unwrap().join("\n")
+                )
+            });
+        Server { child, addr, log }
+    }
+
+    pub fn log(&self) -> Vec<String> {
+        self.log.lock().unwrap().clone()
+    }
+
+    /// Sends a signal (`TERM`, `KILL`) and waits for the process to end.
+    pub fn signal_and_wait(&mut self, signal: &str) -> std::process::ExitStatus {
+        let pid = self.child.id().to_string();
+        let sent = std::process::Command::new("kill")
+            .args([&format!("-{signal}"), pid.as_str()])
+            .status()
+            .unwrap();
+        assert!(sent.success());
+        let started = std::time::Instant::now();
+        loop {
+            if let Some(exit) = self.child.try_wait().unwrap() {
+                // Let the log reader catch the last lines.
+                std::thread::sleep(std::time::Duration::from_millis(100));
+                return exit;
+            }
+            assert!(
+                started.elapsed() < std::time::Duration::from_secs(30),
+                "the server did not stop on SIG{signal}"
+            );
+            std::thread::sleep(std::time::Duration::from_millis(20));
+        }
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
