@@ -190,6 +190,28 @@ fn bench_queries(c: &mut Criterion) {
     g.finish();
 }
 
+/// `GET /api/features` without a bbox: the whole world, first page of 1,000 (no target; it
+/// touches every feature, see BENCHMARKS.md).
+fn bench_world_page(c: &mut Criterion) {
+    let mut g = c.benchmark_group("query");
+    g.sampling_mode(SamplingMode::Flat);
+    g.bench_function("bbox_world_first_page", |b| {
+        b.iter(|| {
+            black_box(features_in(&DATASET, Bbox::WORLD, &Filter::default(), 1000, 0).matched)
+        })
+    });
+    g.finish();
+}
+
+criterion_group! {
+    name = world;
+    config = Criterion::default()
+        .sample_size(10)
+        .warm_up_time(Duration::from_secs(1))
+        .measurement_time(Duration::from_secs(8));
+    targets = bench_world_page
+}
+
 criterion_group! {
     name = build;
     config = Criterion::default()
@@ -210,6 +232,7 @@ criterion_group! {
 
 fn main() {
     queries();
+    world();
     build();
     Criterion::default().configure_from_args().final_summary();
 }
