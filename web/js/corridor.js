@@ -10,6 +10,7 @@ import {
 import { corridorBand, lineParts, geometryBounds } from './geodesy.js';
 import { layerSwatch, statusBadge } from './layerpanel.js';
 import { layerColour } from './mapstyle.js';
+import { featuresCsv, downloadText } from './csv.js';
 
 const EMPTY = { type: 'FeatureCollection', features: [] };
 
@@ -31,7 +32,9 @@ export class CorridorTool {
     this.select.addEventListener('change', () => {
       if (this.select.value) this.setAxis({ kind: 'feature', id: this.select.value });
     });
-    this.width.addEventListener('change', () => this.run());
+    this.width.addEventListener('change', () => {
+      if (this.width_m() !== this.last?.width_m) this.run();
+    });
     document.getElementById('corridor-pick').addEventListener('click', () => this.setMode(this.mode === 'pick' ? null : 'pick'));
     // While drawing, the same button finishes the line (phones have no Enter key).
     document.getElementById('corridor-draw').addEventListener('click', () => {
@@ -172,7 +175,7 @@ export class CorridorTool {
       const [w, s, e, n] = geometryBounds(band);
       this.ctx.fitBounds([[w, s], [e, n]]);
     }
-    this.summary.textContent = '…';
+    this.summary.classList.add('loading');
     // No layer chosen: the layers on the map.
     const filter = {
       layers: this.filters.layers.length ? this.filters.layers : this.ctx.visibleThematic(),
@@ -190,6 +193,7 @@ export class CorridorTool {
       if (seq !== this.seq) return;
       this.summary.textContent = t('error.query', { msg: e.message });
     }
+    this.summary.classList.remove('loading');
     this.ctx.saveUrl();
   }
 
@@ -197,9 +201,16 @@ export class CorridorTool {
     if (!this.last) return;
     const { response, width_m } = this.last;
     const features = response.features;
-    this.summary.textContent = t('corridor.summary', {
-      name: this.axisName(), length: formatDistance(response.line_length_m), width: formatDistance(width_m), n: features.length,
-    });
+    this.summary.replaceChildren(
+      t('corridor.summary', {
+        name: this.axisName(), length: formatDistance(response.line_length_m), width: formatDistance(width_m), n: features.length,
+      }),
+      features.length ? h('button', {
+        type: 'button', class: 'btn small csv', id: 'corridor-csv',
+        onclick: () => downloadText(`corridor-${this.axis.kind === 'feature' ? this.axis.id : 'drawn'}-${width_m}m.csv`,
+          featuresCsv(this.ctx, features, ['chainage_m', 'distance_m'])),
+      }, 'CSV') : null,
+    );
     if (!features.length) {
       this.results.replaceChildren(h('p', { class: 'empty' }, t('corridor.empty')));
       return;

@@ -10,6 +10,7 @@ import {
 import { circleRing } from './geodesy.js';
 import { layerSwatch, statusBadge } from './layerpanel.js';
 import { layerColour } from './mapstyle.js';
+import { featuresCsv, downloadText } from './csv.js';
 
 const EMPTY = { type: 'FeatureCollection', features: [] };
 
@@ -65,7 +66,7 @@ export class NearbyTool {
     const params = this.params(at);
     this.at = [params.lon, params.lat];
     this.draw(params);
-    this.summary.textContent = '…';
+    this.summary.classList.add('loading');
     try {
       const response = await api.nearby(params);
       if (seq !== this.seq) return;
@@ -76,6 +77,7 @@ export class NearbyTool {
       if (seq !== this.seq) return;
       this.summary.textContent = t('error.query', { msg: e.message });
     }
+    this.summary.classList.remove('loading');
     this.ctx.saveUrl();
   }
 
@@ -96,6 +98,10 @@ export class NearbyTool {
     this.summary.replaceChildren(
       t('nearby.summary', { where, radius: formatDistance(params.radius_m), n: response.numberMatched }),
       response.numberMatched > n ? ` ${t('nearby.more', { m: response.numberMatched, n })}` : '',
+      n ? h('button', {
+        type: 'button', class: 'btn small csv', id: 'nearby-csv',
+        onclick: () => downloadText(`nearby-${params.lon}-${params.lat}.csv`, featuresCsv(this.ctx, response.features, ['distance_m'])),
+      }, 'CSV') : null,
     );
     if (!n) {
       this.list.replaceChildren(h('li', { class: 'empty' }, t('nearby.empty')));
