@@ -371,13 +371,13 @@ async function main() {
     }, 150);
   };
 
-  const clickable = () => map.getStyle().layers
-    .filter((l) => /^L:[^:]+:(point|line|fill|outline|stops)$/.test(l.id) && !/^L:(provinces|counties):/.test(l.id))
-    .filter((l) => !ctx.layerById.get(l.id.split(':')[1])?.boundary)
-    .map((l) => l.id);
+  // Style layers that answer a click: the features of non-boundary layers and route stops.
+  const clickable = [...ctx.styleIdsByLayer.entries()]
+    .filter(([layerId]) => !ctx.layerById.get(layerId)?.boundary)
+    .flatMap(([, ids]) => ids.filter((id) => /^L:[^:]+:(point|line|fill|outline|stops)$/.test(id)));
   ctx.featuresAt = (point) => {
     const r = 5;
-    const hits = map.queryRenderedFeatures([[point.x - r, point.y - r], [point.x + r, point.y + r]], { layers: clickable() });
+    const hits = map.queryRenderedFeatures([[point.x - r, point.y - r], [point.x + r, point.y + r]], { layers: clickable });
     const seen = new Set();
     const out = [];
     for (const hit of hits) {
