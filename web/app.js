@@ -21,12 +21,17 @@ import { popupContent } from './js/popup.js';
 import { SearchBox } from './js/search.js';
 import { NearbyTool } from './js/nearby.js';
 import { CorridorTool } from './js/corridor.js';
+import { LoopTool } from './js/loops.js';
 import { saveMapPng } from './js/exportpng.js';
 import { toast, h } from './js/ui.js';
 
 const EMPTY = { type: 'FeatureCollection', features: [] };
+const LOOP_COLOUR = '#d9480f';
+const SAVED_LOOP_COLOUR = '#7b3fa0';
 const fc = (features) => ({ type: 'FeatureCollection', features });
-const TABS = ['layers', 'corridor', 'nearby'];
+const TABS = ['layers', 'corridor', 'nearby', 'loops'];
+/** Not a data layer: the saved route loops, toggled like one. */
+const SAVED_LOOPS = 'saved_loops';
 
 // ---------------------------------------------------------------------------------------------
 // URL state: #map=zoom/lat/lon&layers=a,b&lang=en&tab=corridor&corridor=f:ID&w=5&near=lon,lat&r=20
@@ -47,6 +52,7 @@ function readUrl() {
     width_km: Number(out.w) || null,
     near: (out.near ?? '').split(',').map(Number),
     radius_km: Number(out.r) || null,
+    loop: LoopTool.parseUrl({ saved: out.saved, loop: out.loop, lopt: out.lopt }),
   };
 }
 
@@ -57,13 +63,15 @@ function writeUrl(ctx) {
   const digits = Math.max(2, Math.ceil(Math.log10(2 ** z)) + 1);
   const parts = [
     ['map', `${z.toFixed(2)}/${c.lat.toFixed(digits)}/${c.lng.toFixed(digits)}`],
-    ['layers', ctx.catalogue.filter((l) => ctx.visible.has(l.id)).map((l) => l.id).join(',')],
+    ['layers', [...ctx.catalogue.filter((l) => ctx.visible.has(l.id)).map((l) => l.id), ...(ctx.visible.has(SAVED_LOOPS) ? [SAVED_LOOPS] : [])].join(',')],
     ['lang', getLang()],
   ];
   if (ctx.tab !== 'layers') parts.push(['tab', ctx.tab]);
   const corridor = ctx.corridor.toUrl();
   if (corridor) parts.push(['corridor', corridor], ['w', String(ctx.corridor.width_m() / 1000)]);
   if (ctx.nearby.at) parts.push(['near', ctx.nearby.at.join(',')], ['r', String(ctx.nearby.radius_m() / 1000)]);
+  const loop = ctx.loops.toUrl();
+  if (loop) parts.push(...Object.entries(loop));
   const keep = /[^A-Za-z0-9_.~\-,;:/]/g;
   const hash = parts.map(([k, v]) => `${k}=${v.replace(keep, encodeURIComponent)}`).join('&');
   window.history.replaceState(null, '', `#${hash}`);
@@ -97,7 +105,7 @@ function buildStyle(ctx, lang) {
     type: 'geojson',
     data: { type: 'Feature', properties: {}, geometry: { type: 'Polygon', coordinates: [[[-180, -85], [180, -85], [180, 85], [-180, 85], [-180, -85]]] } },
   };
-  for (const id of ['tool:band', 'tool:axis', 'tool:draw', 'tool:near-circle', 'tool:near-centre', 'tool:near-link', 'hl:corridor', 'hl:nearby', 'hl:selected']) {
+  for (const id of ['loop:legs', 'loop:stops', 'loop:suggest', 'loops:saved', 'tool:band', 'tool:axis', 'tool:draw', 'tool:near-circle', 'tool:near-centre', 'tool:near-link', 'hl:corridor', 'hl:nearby', 'hl:selected']) {
     sources[id] = { type: 'geojson', data: EMPTY };
   }
 
@@ -159,6 +167,11 @@ function buildStyle(ctx, lang) {
     ...groups.lines,
     ...groups.points,
     {
+      id: `L:${SAVED_LOOPS}:path`, type: 'line', source: 'loops:saved',
+      layout: { 'line-join': 'round', 'line-cap': 'round' },
+      paint: { 'line-color': SAVED_LOOP_COLOUR, 'line-width': ['interpolate', ['linear'], ['zoom'], 6, 2.5, 12, 5], 'line-opacity': 0.75 },
+    },
+    {
       id: 'L:tourist_routes:stops', type: 'circle', source: 'route-stops', minzoom: 6.5,
       paint: {
         'circle-color': routeColourExpr, 'circle-stroke-color': '#ffffff', 'circle-stroke-width': 1.5,
@@ -218,6 +231,30 @@ function buildStyle(ctx, lang) {
       id: 'tool:near-centre', type: 'circle', source: 'tool:near-centre',
       paint: { 'circle-color': '#0a84c6', 'circle-radius': 6, 'circle-stroke-color': '#ffffff', 'circle-stroke-width': 2.5 },
     },
+    // The loop being planned: network legs solid, straight legs dashed, numbered stops.
+    {
+      id: 'loop:legs:casing', type: 'line', source: 'loop:legs',
+      layout: { 'line-join': 'round', 'line-cap': 'round' },
+      paint: { 'line-color': '#ffffff', 'line-width': ['interpolate', ['linear'], ['zoom'], 6, 6, 12, 10], 'line-opacity': 0.85 },
+    },
+    {
+      id: 'loop:legs:network', type: 'line', source: 'loop:legs', filter: ['==', ['get', 'network'], true],
+      layout: { 'line-join': 'round', 'line-cap': 'round' },
+      paint: { 'line-color': LOOP_COLOUR, 'line-width': ['interpolate', ['linear'], ['zoom'], 6, 3, 12, 6] },
+    },
+    {
+      id: 'loop:legs:straight', type: 'line', source: 'loop:legs', filter: ['!=', ['get', 'network'], true],
+      layout: { 'line-join': 'round' },
+      paint: { 'line-color': LOOP_COLOUR, 'line-width': ['interpolate', ['linear'], ['zoom'], 6, 3, 12, 6], 'line-dasharray': [1.6, 1.4] },
+    },
+    {
+      id: 'loop:suggest', type: 'circle', source: 'loop:suggest',
+      paint: { 'circle-color': '#ffffff', 'circle-radius': 5, 'circle-stroke-color': '#2b8a3e', 'circle-stroke-width': 2.5 },
+    },
+    {
+      id: 'loop:stops:circle', type: 'circle', source: 'loop:stops',
+      paint: { 'circle-color': LOOP_COLOUR, 'circle-radius': 10.5, 'circle-stroke-color': '#ffffff', 'circle-stroke-width': 2 },
+    },
     {
       id: 'border:label', type: 'symbol', source: 'border',
       layout: {
@@ -235,6 +272,14 @@ function buildStyle(ctx, lang) {
       layout: {
         'text-field': ['to-string', ['get', 'number']], 'text-font': FONT_BOLD,
         'text-size': ['interpolate', ['linear'], ['zoom'], 6.5, 9, 11, 12],
+        'text-allow-overlap': true, 'text-ignore-placement': true,
+      },
+      paint: { 'text-color': '#ffffff' },
+    },
+    {
+      id: 'loop:stops:number', type: 'symbol', source: 'loop:stops',
+      layout: {
+        'text-field': ['to-string', ['get', 'number']], 'text-font': FONT_BOLD, 'text-size': 12,
         'text-allow-overlap': true, 'text-ignore-placement': true,
       },
       paint: { 'text-color': '#ffffff' },
@@ -292,7 +337,7 @@ async function main() {
     ctx.featuresByLayer.get(id).push(f);
   }
   const defaults = catalogue.filter((l) => l.feature_count && !OFF_BY_DEFAULT.has(l.id)).map((l) => l.id);
-  for (const id of url.layers ?? defaults) if (ctx.layerById.has(id)) ctx.visible.add(id);
+  for (const id of url.layers ?? [...defaults, SAVED_LOOPS]) if (ctx.layerById.has(id) || id === SAVED_LOOPS) ctx.visible.add(id);
 
   const provinceLayer = catalogue.find((l) => l.boundary === 'province');
   const provinces = ctx.featuresByLayer.get(provinceLayer?.id) ?? [];
@@ -346,7 +391,7 @@ async function main() {
     clearTimeout(urlTimer);
     urlTimer = setTimeout(() => writeUrl(ctx), 120);
   };
-  const highlighted = { 'hl:corridor': false, 'hl:nearby': false };
+  const highlighted = { 'hl:corridor': false, 'hl:nearby': false, 'loop:legs': false };
   ctx.setData = (id, data) => {
     map.getSource(id)?.setData(data);
     if (id in highlighted) {
@@ -362,6 +407,7 @@ async function main() {
     if (on) ctx.visible.add(id); else ctx.visible.delete(id);
     for (const sid of ctx.styleIdsByLayer.get(id) ?? []) map.setLayoutProperty(sid, 'visibility', on ? 'visible' : 'none');
     panel.syncChecks();
+    document.getElementById('loop-show-saved').checked = ctx.visible.has(SAVED_LOOPS);
     ctx.saveUrl();
     // Answers that follow the layers on the map are asked again.
     clearTimeout(rerunTimer);
@@ -430,11 +476,14 @@ async function main() {
   const panel = new LayerPanel(ctx);
   const nearby = new NearbyTool(ctx);
   const corridor = new CorridorTool(ctx);
+  const loops = new LoopTool(ctx);
   ctx.nearby = nearby;
   ctx.corridor = corridor;
+  ctx.loops = loops;
   panel.render();
   nearby.renderFilters();
   corridor.renderControls();
+  loops.render();
   new SearchBox(ctx);
 
   // Tabs.
@@ -443,7 +492,7 @@ async function main() {
     for (const b of document.querySelectorAll('.tabs [role=tab]')) b.setAttribute('aria-selected', String(b.dataset.tab === tab));
     for (const id of TABS) document.getElementById(`tab-${id}`).hidden = id !== tab;
     if (tab !== 'corridor') corridor.setMode(null);
-    map.getCanvas().style.cursor = tab === 'nearby' ? 'crosshair' : '';
+    map.getCanvas().style.cursor = tab === 'nearby' || tab === 'loops' ? 'crosshair' : '';
     panelEl.classList.remove('collapsed');
     ctx.saveUrl();
   };
@@ -458,6 +507,12 @@ async function main() {
       nearby.run([e.lngLat.lng, e.lngLat.lat]);
       return;
     }
+    if (ctx.tab === 'loops') {
+      popup?.remove();
+      panelEl.classList.remove('collapsed');
+      loops.handleClick(e);
+      return;
+    }
     const [hit] = ctx.featuresAt(e.point);
     if (hit) showPopup(hit, hit.geometry.type === 'Point' ? hit.geometry.coordinates : e.lngLat);
     else popup?.remove();
@@ -466,6 +521,10 @@ async function main() {
   map.on('mousemove', (e) => {
     corridor.handleMove(e);
     if (corridor.mode || ctx.tab === 'nearby') return;
+    if (ctx.tab === 'loops') {
+      map.getCanvas().style.cursor = ctx.featuresAt(e.point).length ? 'copy' : 'crosshair';
+      return;
+    }
     map.getCanvas().style.cursor = ctx.featuresAt(e.point).length ? 'pointer' : '';
   });
   map.on('moveend', () => ctx.saveUrl());
@@ -480,6 +539,7 @@ async function main() {
     nearby.renderFilters();
     nearby.renderList();
     corridor.renderControls();
+    loops.render();
     if (popup && popupFeature) popup.setDOMContent(popupContent(ctx, popupFeature, actions));
     ctx.saveUrl();
   });
@@ -510,13 +570,14 @@ async function main() {
   const pending = [];
   if (url.corridor) pending.push(corridor.setAxis(url.corridor, { fit: !url.view }));
   if (url.near.length === 2 && url.near.every(Number.isFinite)) pending.push(nearby.run(url.near));
+  pending.push(loops.loadPresets(), loops.refreshSaved().then(() => loops.restore(url.loop)));
   setTab(url.tab ?? 'layers');
   await Promise.all(pending);
   started = true;
   ctx.saveUrl();
 
   window.yuqian = {
-    map, ctx, nearby, corridor, setLang, getLang,
+    map, ctx, nearby, corridor, loops, setLang, getLang,
     /** Style layer ids drawn for a data layer. */
     styleLayerIds: (id) => ctx.styleIdsByLayer.get(id) ?? [],
     setTab,

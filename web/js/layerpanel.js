@@ -93,6 +93,16 @@ export class LayerPanel {
         h('span', {}, t('legend.border'))),
       h('div', { class: 'group-title' }, t('group.thematic'), h('span', { class: 'bulk' }, bulk(true), ' · ', bulk(false))),
       thematic.map(row),
+      // The saved route loops (not a data layer): toggled like one.
+      h('label', { class: 'layer-row', dataset: { layer: 'saved_loops' } },
+        h('input', {
+          type: 'checkbox', checked: visible.has('saved_loops'),
+          onchange: (e) => this.ctx.setLayerVisible('saved_loops', e.target.checked),
+        }),
+        svg('svg', { viewBox: '0 0 28 16', width: 28, height: 16, class: 'swatch', 'aria-hidden': 'true' },
+          svg('path', { d: 'M3 12 C6 2, 22 2, 25 10 C20 14, 8 15, 3 12', fill: 'none', stroke: '#7b3fa0', 'stroke-width': 2.4 })),
+        h('span', { class: 'layer-title' }, t('layer.saved_loops')),
+        h('span', { class: 'count' }, String(this.ctx.loops?.savedList.length ?? ''))),
     ].flat());
 
     this.statusLegend.replaceChildren(h('table', { class: 'status-table' },
