@@ -56,9 +56,18 @@ pub struct Closest {
     pub distance_m: f64,
     /// The nearest point (lon/lat, WGS84).
     pub nearest: Coord,
-    /// Geodesic length in metres along the path from its first position to `nearest`
-    /// (0 for points; for polygons the chainage along the ring that holds `nearest`).
-    pub chainage_m: f64,
+    /// The edge of the path holding `nearest` (0 for a single point)...
+    pub edge: usize,
+    /// ...and the geodesic metres along that edge from its start to `nearest`.
+    pub along_m: f64,
+}
+
+impl Closest {
+    /// Geodesic metres along `path` (the one measured) from its first position to `nearest`.
+    /// Computed on demand: most queries never show it.
+    pub fn chainage_m(&self, path: &[Coord]) -> f64 {
+        path_length_m(&path[..=self.edge.min(path.len().saturating_sub(1))]) + self.along_m
+    }
 }
 
 /// The closest point of a path (a sequence of geodesic edges) to `p`, exactly on WGS84.
@@ -67,57 +76,47 @@ pub struct Closest {
 pub fn closest_on_path(p: Coord, path: &[Coord]) -> Option<Closest> {
     match path {
         [] => None,
-        [only] => Some(Closest {
-            distance_m: distance_m(p, *only),
-            nearest: *only,
-            chainage_m: 0.0,
-        }),
+        [only] => Some(Closest { distance_m: distance_m(p, *only), nearest: *only, edge: 0, along_m: 0.0 }),
         _ => Some(closest_on_edges(p, path)),
     }
 }
 
 fn closest_on_edges(p: Coord, path: &[Coord]) -> Closest {
     let pv = UnitVector::from(p);
-    // Pass 1: spherical lower bound and rough position of the foot on every edge.
-    let mut edges: Vec<(f64, usize, f64)> = path
+    // Each vertex's unit vector once, then a spherical lower bound and a rough foot per edge.
+    let units: Vec<UnitVector> = path.iter().map(|c| UnitVector::from(*c)).collect();
+    let mut edges: Vec<(f64, usize, f64)> = units
         .windows(2)
         .enumerate()
         .map(|(i, w)| {
-            let (angle, fraction) = sphere_closest_on_arc(pv, w[0], w[1]);
-            (edge_lower_bound_m(angle, w[0], w[1]), i, fraction)
+            let (angle, fraction, arc) = sphere_closest_on_arc(pv, w[0], w[1]);
+            (edge_lower_bound_m(angle, arc), i, fraction)
         })
         .collect();
     edges.sort_by(|a, b| a.0.total_cmp(&b.0));
 
-    // Pass 2: refine on the ellipsoid every edge whose lower bound can still beat the best.
-    let mut best: Option<(f64, Coord, usize, f64)> = None; // distance, point, edge, along edge
+    // Refine on the ellipsoid every edge whose lower bound can still beat the best.
+    let mut best: Option<Closest> = None;
     for &(lower_bound_m, i, fraction) in &edges {
-        if let Some((best_m, ..)) = best
-            && lower_bound_m > best_m
+        if let Some(b) = best
+            && lower_bound_m > b.distance_m
         {
             break;
         }
-        let (d, point, along_m) = refine_on_edge(p, path[i], path[i + 1], fraction);
-        if best.is_none_or(|(best_m, ..)| d < best_m) {
-            best = Some((d, point, i, along_m));
+        let (d, nearest, along_m) = refine_on_edge(p, path[i], path[i + 1], fraction);
+        if best.is_none_or(|b| d < b.distance_m) {
+            best = Some(Closest { distance_m: d, nearest, edge: i, along_m });
         }
     }
-    let (distance_m, nearest, edge, along_m) =
-        best.expect("a path of two or more positions has at least one edge");
-    Closest {
-        distance_m,
-        nearest,
-        chainage_m: path_length_m(&path[..=edge]) + along_m,
-    }
+    best.expect("a path of two or more positions has at least one edge")
 }
 
 /// Lower bound (metres) of the ellipsoidal distance from the query point to a geodesic edge,
 /// given the spherical angle to the great-circle arc through the same ends. The geodesic's image
 /// on the sphere departs from the great circle by at most about f·L²/R (f the flattening, L the
 /// edge length); 0.01·L²/R bounds that with a wide margin.
-fn edge_lower_bound_m(sphere_angle: f64, a: Coord, b: Coord) -> f64 {
-    let chord_angle = UnitVector::from(a).angle_to(UnitVector::from(b));
-    let edge_m = chord_angle * MEAN_RADIUS_M;
+fn edge_lower_bound_m(sphere_angle: f64, arc: f64) -> f64 {
+    let edge_m = arc * MEAN_RADIUS_M;
     let departure_m = 0.01 * edge_m * edge_m / MEAN_RADIUS_M;
     (sphere_angle * MEAN_RADIUS_M * SPHERE_TO_ELLIPSOID_MIN - departure_m).max(0.0)
 }
@@ -130,10 +129,13 @@ fn edge_lower_bound_m(sphere_angle: f64, a: Coord, b: Coord) -> f64 {
 /// the error of each step shrinks by the ratio of the ellipsoid's departure from the sphere, so a
 /// few steps reach a millimetre.
 fn refine_on_edge(p: Coord, a: Coord, b: Coord, fraction: f64) -> (f64, Coord, f64) {
+    use geographiclib_rs::{GeodesicLine, capability as caps};
     let (edge_m, azi_a, azi_b, _a12): (f64, f64, f64, f64) = WGS84.inverse(a.y, a.x, b.y, b.x);
     if edge_m == 0.0 {
         return (distance_m(p, a), a, 0.0);
     }
+    let out = caps::LATITUDE | caps::LONGITUDE | caps::AZIMUTH;
+    let line = GeodesicLine::new(&WGS84, a.y, a.x, azi_a, Some(out | caps::DISTANCE_IN), None, None);
     let mut along_m = (fraction * edge_m).clamp(0.0, edge_m);
     let mut result = (f64::INFINITY, a, 0.0);
     for _ in 0..30 {
@@ -143,11 +145,10 @@ fn refine_on_edge(p: Coord, a: Coord, b: Coord, fraction: f64) -> (f64, Coord, f
         } else if along_m == edge_m {
             (b, azi_b)
         } else {
-            let (lat, lon, azi): (f64, f64, f64) = WGS84.direct(a.y, a.x, azi_a, along_m);
+            let (_a12, lat, lon, azi, ..) = line._gen_position(false, along_m, out);
             (Coord { x: lon, y: lat }, azi)
         };
-        let (s, azi_to_p, _azi2, _a12): (f64, f64, f64, f64) =
-            WGS84.inverse(foot.y, foot.x, p.y, p.x);
+        let (s, azi_to_p, _azi2, _a12): (f64, f64, f64, f64) = WGS84.inverse(foot.y, foot.x, p.y, p.x);
         result = (s, foot, along_m);
         if s == 0.0 {
             break;
@@ -156,7 +157,8 @@ fn refine_on_edge(p: Coord, a: Coord, b: Coord, fraction: f64) -> (f64, Coord, f
         let sigma = s / MEAN_RADIUS_M;
         let step_m = MEAN_RADIUS_M * (sigma.tan() * theta.cos()).atan();
         let next_m = (along_m + step_m).clamp(0.0, edge_m);
-        if (next_m - along_m).abs() < 1e-4 {
+        // A millimetre along the edge changes the distance by far less than a millimetre.
+        if (next_m - along_m).abs() < 1e-3 {
             break;
         }
         along_m = next_m;
@@ -196,15 +198,14 @@ impl UnitVector {
     }
 }
 
-/// Spherical angle from `p` to the great-circle arc from `a` to `b`, and the fraction of the arc
-/// at which the nearest point lies.
-fn sphere_closest_on_arc(p: UnitVector, a: Coord, b: Coord) -> (f64, f64) {
-    let (av, bv) = (UnitVector::from(a), UnitVector::from(b));
+/// Spherical angle from `p` to the great-circle arc from `av` to `bv`, the fraction of the arc
+/// at which the nearest point lies, and the arc's own angle.
+fn sphere_closest_on_arc(p: UnitVector, av: UnitVector, bv: UnitVector) -> (f64, f64, f64) {
     let arc = av.angle_to(bv);
     let n = av.cross(bv);
     let n_len = (n[0] * n[0] + n[1] * n[1] + n[2] * n[2]).sqrt();
     if arc < 1e-12 || n_len < 1e-15 {
-        return (p.angle_to(av), 0.0);
+        return (p.angle_to(av), 0.0, arc);
     }
     let n = [n[0] / n_len, n[1] / n_len, n[2] / n_len];
     let pn = p.0[0] * n[0] + p.0[1] * n[1] + p.0[2] * n[2];
@@ -215,11 +216,11 @@ fn sphere_closest_on_arc(p: UnitVector, a: Coord, b: Coord) -> (f64, f64) {
         let from_a = av.angle_to(foot);
         let to_b = foot.angle_to(bv);
         if (from_a + to_b - arc).abs() < 1e-9 {
-            return (p.angle_to(foot), from_a / arc);
+            return (p.angle_to(foot), from_a / arc, arc);
         }
     }
     let (da, db) = (p.angle_to(av), p.angle_to(bv));
-    if da <= db { (da, 0.0) } else { (db, 1.0) }
+    if da <= db { (da, 0.0, arc) } else { (db, 1.0, arc) }
 }
 
 /// A lon/lat rectangle (degrees, WGS84), as stored in the R-tree.
@@ -229,10 +230,26 @@ pub struct LonLatRect {
     pub max: Coord,
 }
 
-/// A lower bound, in metres, of the geodesic distance from `p` to any point of `rect`
+/// A query point with the trigonometry that box bounds need, computed once per query.
+#[derive(Debug, Clone, Copy)]
+pub struct QueryPoint {
+    pub coord: Coord,
+    unit: UnitVector,
+    tan_lat: f64,
+    cos_lat: f64,
+}
+
+impl QueryPoint {
+    pub fn new(coord: Coord) -> QueryPoint {
+        let lat = coord.y.to_radians();
+        QueryPoint { coord, unit: UnitVector::from(coord), tan_lat: lat.tan(), cos_lat: lat.cos() }
+    }
+}
+
+/// A lower bound, in metres, of the geodesic distance from `q` to any point of `rect`
 /// (0 inside). Exact on the sphere, scaled by the smallest ellipsoid/sphere ratio.
-pub fn rect_lower_bound_m(p: Coord, rect: LonLatRect) -> f64 {
-    let (lon, lat) = (p.x, p.y);
+pub fn rect_lower_bound_m(q: &QueryPoint, rect: LonLatRect) -> f64 {
+    let (lon, lat) = (q.coord.x, q.coord.y);
     let angle = if lon >= rect.min.x && lon <= rect.max.x {
         if lat < rect.min.y {
             (rect.min.y - lat).to_radians()
@@ -242,28 +259,21 @@ pub fn rect_lower_bound_m(p: Coord, rect: LonLatRect) -> f64 {
             0.0
         }
     } else {
-        let edge_lon = if (rect.min.x - lon).abs() <= (lon - rect.max.x).abs() {
-            rect.min.x
-        } else {
-            rect.max.x
-        };
+        let edge_lon = if (rect.min.x - lon).abs() <= (lon - rect.max.x).abs() { rect.min.x } else { rect.max.x };
         let dlon = (edge_lon - lon).abs().to_radians();
         if dlon >= std::f64::consts::FRAC_PI_2 {
             // Far beyond any use here; 0 is always a valid lower bound.
             0.0
         } else {
-            let lat_r = lat.to_radians();
-            // Foot of the perpendicular from p onto the meridian of edge_lon.
-            let foot_lat = lat_r.tan().atan2(dlon.cos());
+            let (sin_dlon, cos_dlon) = dlon.sin_cos();
+            // Foot of the perpendicular from q onto the meridian of edge_lon.
+            let foot_lat = q.tan_lat.atan2(cos_dlon);
             let (lo, hi) = (rect.min.y.to_radians(), rect.max.y.to_radians());
             if foot_lat >= lo && foot_lat <= hi {
-                (lat_r.cos() * dlon.sin()).clamp(-1.0, 1.0).asin()
+                (q.cos_lat * sin_dlon).clamp(-1.0, 1.0).asin()
             } else {
-                let corner = Coord {
-                    x: edge_lon,
-                    y: foot_lat.clamp(lo, hi).to_degrees(),
-                };
-                UnitVector::from(p).angle_to(UnitVector::from(corner))
+                let corner = Coord { x: edge_lon, y: foot_lat.clamp(lo, hi).to_degrees() };
+                q.unit.angle_to(UnitVector::from(corner))
             }
         }
     };
@@ -327,7 +337,7 @@ mod tests {
             let q = interpolate(line[0], line[1], f);
             assert!(distance_m(p, q) >= got.distance_m - 1e-6);
         }
-        assert!((got.chainage_m - distance_m(line[0], got.nearest)).abs() < 1e-3);
+        assert!((got.chainage_m(&line) - distance_m(line[0], got.nearest)).abs() < 1e-3);
     }
 
     #[test]
@@ -353,7 +363,7 @@ mod tests {
             (106.5, 28.5),
         ] {
             let p = c(x, y);
-            let lb = rect_lower_bound_m(p, rect);
+            let lb = rect_lower_bound_m(&QueryPoint::new(p), rect);
             // Sample the rectangle's boundary and interior densely.
             let mut best = f64::INFINITY;
             for i in 0..=50 {

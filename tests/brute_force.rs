@@ -207,7 +207,7 @@ fn brute_corridor_distance(line: &[Coord], g: &Geometry<f64>) -> (f64, f64) {
     for path in &paths {
         for v in path {
             let c = closest_on_path(*v, line).unwrap();
-            take(c.distance_m, c.chainage_m);
+            take(c.distance_m, c.chainage_m(line));
         }
         if path.len() >= 2 {
             for (i, v) in line.iter().enumerate() {

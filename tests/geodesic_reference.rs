@@ -65,10 +65,10 @@ fn point_to_line_matches_geographiclib_to_a_metre_with_nearest_point_and_chainag
         );
         let chainage = c["chainage_m"].as_f64().unwrap();
         assert!(
-            (got.chainage_m - chainage).abs() < 5.0,
+            (got.chainage_m(&line) - chainage).abs() < 5.0,
             "{}: chainage {} vs {chainage}",
             c["label"],
-            got.chainage_m
+            got.chainage_m(&line)
         );
         // Also through the geometry dispatcher.
         let via = closest(p, &Geometry::LineString(LineString(line.clone()))).unwrap();

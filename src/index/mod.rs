@@ -1,7 +1,7 @@
 //! The in-memory data set: every feature of every layer, an R-tree over their lon/lat envelopes
 //! and an id look-up. Built once at start-up (bulk load), immutable afterwards, shared by `Arc`.
 
-use crate::geodesy::{LonLatRect, rect_lower_bound_m};
+use crate::geodesy::{LonLatRect, QueryPoint, rect_lower_bound_m};
 use crate::layers::{Catalogue, Feature, LayerSpec, LoadError, load_dir};
 use geo::{BoundingRect, Coord};
 use rstar::primitives::{GeomWithData, Rectangle};
@@ -133,7 +133,7 @@ impl Dataset {
             bound_m: 0.0,
             node: Node::Parent(self.tree.root()),
         });
-        LowerBoundIter { p, max_m, heap }
+        LowerBoundIter { p: QueryPoint::new(p), max_m, heap }
     }
 }
 
@@ -167,7 +167,7 @@ impl Ord for Pending<'_> {
 
 /// See [`Dataset::by_lower_bound`].
 pub struct LowerBoundIter<'a> {
-    p: Coord,
+    p: QueryPoint,
     max_m: f64,
     heap: BinaryHeap<Pending<'a>>,
 }
@@ -196,11 +196,11 @@ impl Iterator for LowerBoundIter<'_> {
                     for child in parent.children() {
                         let (bound_m, node) = match child {
                             RTreeNode::Leaf(e) => (
-                                rect_lower_bound_m(self.p, rect_of(&e.envelope())),
+                                rect_lower_bound_m(&self.p, rect_of(&e.envelope())),
                                 Node::Leaf(e.data),
                             ),
                             RTreeNode::Parent(p) => (
-                                rect_lower_bound_m(self.p, rect_of(&p.envelope())),
+                                rect_lower_bound_m(&self.p, rect_of(&p.envelope())),
                                 Node::Parent(p),
                             ),
                         };

@@ -117,7 +117,7 @@ impl QueryLine {
         let near = expand_rect_m(LonLatRect { min: p, max: p }, width_m);
         self.segments_near(near)
             .filter_map(|s| {
-                closest_on_path(p, &[s.a, s.b]).map(|c| (c.distance_m, s.start_m + c.chainage_m))
+                closest_on_path(p, &[s.a, s.b]).map(|c| (c.distance_m, s.start_m + c.along_m))
             })
             .filter(|(d, _)| *d <= width_m)
             .min_by(|x, y| x.0.total_cmp(&y.0).then(x.1.total_cmp(&y.1)))

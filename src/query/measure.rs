@@ -1,10 +1,9 @@
 //! Exact geodesic distance from a point to any geometry (WGS84 metres).
 //!
-//! Points: the nearest of them. Lines: the nearest point on any edge, with chainage along the
-//! line (parts of a MultiLineString count one after the other). Polygons: 0 inside (containment
+//! Points: the nearest of them. Lines: the nearest point on any edge. Polygons: 0 inside (containment
 //! is tested on lon/lat, as RFC 7946 draws edges), else the nearest point of any ring.
 
-use crate::geodesy::{Closest, closest_on_path, path_length_m};
+use crate::geodesy::{Closest, closest_on_path};
 use geo::{Contains, Coord, Geometry, LineString, Point, Polygon};
 
 /// The closest point of `geometry` to `p`. `None` only for an empty geometry.
@@ -40,20 +39,9 @@ fn by_distance(a: &Closest, b: &Closest) -> std::cmp::Ordering {
     a.distance_m.total_cmp(&b.distance_m)
 }
 
-/// Parts in order; the chainage runs on from one part to the next.
+/// The nearest of several lines (`edge` then counts within the line that holds `nearest`).
 pub fn closest_on_lines(p: Coord, lines: &[LineString<f64>]) -> Option<Closest> {
-    let mut offset_m = 0.0;
-    let mut best: Option<Closest> = None;
-    for line in lines {
-        if let Some(mut c) = closest_on_path(p, &line.0) {
-            c.chainage_m += offset_m;
-            if best.is_none_or(|b| c.distance_m < b.distance_m) {
-                best = Some(c);
-            }
-        }
-        offset_m += path_length_m(&line.0);
-    }
-    best
+    lines.iter().filter_map(|line| closest_on_path(p, &line.0)).min_by(by_distance)
 }
 
 pub fn closest_on_polygon(p: Coord, poly: &Polygon<f64>) -> Option<Closest> {
@@ -61,7 +49,8 @@ pub fn closest_on_polygon(p: Coord, poly: &Polygon<f64>) -> Option<Closest> {
         return Some(Closest {
             distance_m: 0.0,
             nearest: p,
-            chainage_m: 0.0,
+            edge: 0,
+            along_m: 0.0,
         });
     }
     std::iter::once(poly.exterior())

@@ -214,8 +214,8 @@ impl RoadGraph {
                         connector_m: c.distance_m,
                         a,
                         b,
-                        to_a_m: c.chainage_m,
-                        to_b_m: (edge_m - c.chainage_m).max(0.0),
+                        to_a_m: c.along_m,
+                        to_b_m: (edge_m - c.along_m).max(0.0),
                         pace_s_per_m: pace,
                     })
                 })
