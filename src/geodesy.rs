@@ -76,12 +76,28 @@ impl Closest {
 pub fn closest_on_path(p: Coord, path: &[Coord]) -> Option<Closest> {
     match path {
         [] => None,
-        [only] => Some(Closest { distance_m: distance_m(p, *only), nearest: *only, edge: 0, along_m: 0.0 }),
-        _ => Some(closest_on_edges(p, path)),
+        [only] => Some(Closest {
+            distance_m: distance_m(p, *only),
+            nearest: *only,
+            edge: 0,
+            along_m: 0.0,
+        }),
+        _ => closest_on_edges(p, path, f64::INFINITY),
     }
 }
 
-fn closest_on_edges(p: Coord, path: &[Coord]) -> Closest {
+/// Like [`closest_on_path`], but `None` without exact work when the path is surely farther
+/// than `max_m` (the spherical lower bound says so), or exactly farther.
+pub fn closest_on_path_within(p: Coord, path: &[Coord], max_m: f64) -> Option<Closest> {
+    let c = match path {
+        [] => None,
+        [only] => closest_on_path(p, &[*only]),
+        _ => closest_on_edges(p, path, max_m),
+    }?;
+    (c.distance_m <= max_m).then_some(c)
+}
+
+fn closest_on_edges(p: Coord, path: &[Coord], max_m: f64) -> Option<Closest> {
     let pv = UnitVector::from(p);
     // Each vertex's unit vector once, then a spherical lower bound and a rough foot per edge.
     let units: Vec<UnitVector> = path.iter().map(|c| UnitVector::from(*c)).collect();
@@ -95,20 +111,23 @@ fn closest_on_edges(p: Coord, path: &[Coord]) -> Closest {
         .collect();
     edges.sort_by(|a, b| a.0.total_cmp(&b.0));
 
-    // Refine on the ellipsoid every edge whose lower bound can still beat the best.
+    // Refine on the ellipsoid every edge whose lower bound can still beat the best (and `max_m`).
     let mut best: Option<Closest> = None;
     for &(lower_bound_m, i, fraction) in &edges {
-        if let Some(b) = best
-            && lower_bound_m > b.distance_m
-        {
+        if lower_bound_m > max_m || best.is_some_and(|b| lower_bound_m > b.distance_m) {
             break;
         }
         let (d, nearest, along_m) = refine_on_edge(p, path[i], path[i + 1], fraction);
         if best.is_none_or(|b| d < b.distance_m) {
-            best = Some(Closest { distance_m: d, nearest, edge: i, along_m });
+            best = Some(Closest {
+                distance_m: d,
+                nearest,
+                edge: i,
+                along_m,
+            });
         }
     }
-    best.expect("a path of two or more positions has at least one edge")
+    best
 }
 
 /// Lower bound (metres) of the ellipsoidal distance from the query point to a geodesic edge,
@@ -135,7 +154,15 @@ fn refine_on_edge(p: Coord, a: Coord, b: Coord, fraction: f64) -> (f64, Coord, f
         return (distance_m(p, a), a, 0.0);
     }
     let out = caps::LATITUDE | caps::LONGITUDE | caps::AZIMUTH;
-    let line = GeodesicLine::new(&WGS84, a.y, a.x, azi_a, Some(out | caps::DISTANCE_IN), None, None);
+    let line = GeodesicLine::new(
+        &WGS84,
+        a.y,
+        a.x,
+        azi_a,
+        Some(out | caps::DISTANCE_IN),
+        None,
+        None,
+    );
     let mut along_m = (fraction * edge_m).clamp(0.0, edge_m);
     let mut result = (f64::INFINITY, a, 0.0);
     for _ in 0..30 {
@@ -148,7 +175,8 @@ fn refine_on_edge(p: Coord, a: Coord, b: Coord, fraction: f64) -> (f64, Coord, f
             let (_a12, lat, lon, azi, ..) = line._gen_position(false, along_m, out);
             (Coord { x: lon, y: lat }, azi)
         };
-        let (s, azi_to_p, _azi2, _a12): (f64, f64, f64, f64) = WGS84.inverse(foot.y, foot.x, p.y, p.x);
+        let (s, azi_to_p, _azi2, _a12): (f64, f64, f64, f64) =
+            WGS84.inverse(foot.y, foot.x, p.y, p.x);
         result = (s, foot, along_m);
         if s == 0.0 {
             break;
@@ -220,7 +248,11 @@ fn sphere_closest_on_arc(p: UnitVector, av: UnitVector, bv: UnitVector) -> (f64,
         }
     }
     let (da, db) = (p.angle_to(av), p.angle_to(bv));
-    if da <= db { (da, 0.0, arc) } else { (db, 1.0, arc) }
+    if da <= db {
+        (da, 0.0, arc)
+    } else {
+        (db, 1.0, arc)
+    }
 }
 
 /// A lon/lat rectangle (degrees, WGS84), as stored in the R-tree.
@@ -242,7 +274,12 @@ pub struct QueryPoint {
 impl QueryPoint {
     pub fn new(coord: Coord) -> QueryPoint {
         let lat = coord.y.to_radians();
-        QueryPoint { coord, unit: UnitVector::from(coord), tan_lat: lat.tan(), cos_lat: lat.cos() }
+        QueryPoint {
+            coord,
+            unit: UnitVector::from(coord),
+            tan_lat: lat.tan(),
+            cos_lat: lat.cos(),
+        }
     }
 }
 
@@ -259,7 +296,11 @@ pub fn rect_lower_bound_m(q: &QueryPoint, rect: LonLatRect) -> f64 {
             0.0
         }
     } else {
-        let edge_lon = if (rect.min.x - lon).abs() <= (lon - rect.max.x).abs() { rect.min.x } else { rect.max.x };
+        let edge_lon = if (rect.min.x - lon).abs() <= (lon - rect.max.x).abs() {
+            rect.min.x
+        } else {
+            rect.max.x
+        };
         let dlon = (edge_lon - lon).abs().to_radians();
         if dlon >= std::f64::consts::FRAC_PI_2 {
             // Far beyond any use here; 0 is always a valid lower bound.
@@ -272,7 +313,10 @@ pub fn rect_lower_bound_m(q: &QueryPoint, rect: LonLatRect) -> f64 {
             if foot_lat >= lo && foot_lat <= hi {
                 (q.cos_lat * sin_dlon).clamp(-1.0, 1.0).asin()
             } else {
-                let corner = Coord { x: edge_lon, y: foot_lat.clamp(lo, hi).to_degrees() };
+                let corner = Coord {
+                    x: edge_lon,
+                    y: foot_lat.clamp(lo, hi).to_degrees(),
+                };
                 q.unit.angle_to(UnitVector::from(corner))
             }
         }

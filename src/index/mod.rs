@@ -133,7 +133,11 @@ impl Dataset {
             bound_m: 0.0,
             node: Node::Parent(self.tree.root()),
         });
-        LowerBoundIter { p: QueryPoint::new(p), max_m, heap }
+        LowerBoundIter {
+            p: QueryPoint::new(p),
+            max_m,
+            heap,
+        }
     }
 }
 

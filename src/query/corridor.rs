@@ -12,7 +12,9 @@
 //! 4. Results are sorted by chainage, then distance, then id.
 
 use super::{Filter, InvalidParameter};
-use crate::geodesy::{LonLatRect, closest_on_path, distance_m, expand_rect_m, path_length_m};
+use crate::geodesy::{
+    LonLatRect, closest_on_path_within, distance_m, expand_rect_m, path_length_m,
+};
 use crate::index::Dataset;
 use geo::line_intersection::{LineIntersection, line_intersection};
 use geo::{BoundingRect, Contains, Coord, Geometry, Line, LineString, Point, Polygon};
@@ -117,7 +119,8 @@ impl QueryLine {
         let near = expand_rect_m(LonLatRect { min: p, max: p }, width_m);
         self.segments_near(near)
             .filter_map(|s| {
-                closest_on_path(p, &[s.a, s.b]).map(|c| (c.distance_m, s.start_m + c.along_m))
+                closest_on_path_within(p, &[s.a, s.b], width_m)
+                    .map(|c| (c.distance_m, s.start_m + c.along_m))
             })
             .filter(|(d, _)| *d <= width_m)
             .min_by(|x, y| x.0.total_cmp(&y.0).then(x.1.total_cmp(&y.1)))
@@ -271,9 +274,7 @@ pub fn measure_feature(
                 continue;
             }
             for path in paths.iter().filter(|p| p.len() >= 2) {
-                if let Some(c) = closest_on_path(*v, path)
-                    && c.distance_m <= width_m
-                {
+                if let Some(c) = closest_on_path_within(*v, path, width_m) {
                     let hit = (c.distance_m, *chainage_m);
                     best = Some(best.map_or(hit, |b| better(b, hit)));
                 }

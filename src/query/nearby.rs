@@ -57,6 +57,8 @@ pub fn nearby(
         return Nearby { hits, matched };
     }
     // Exact distances waiting until no lower bound can undercut them.
+    // The k smallest exact distances seen so far (largest on top).
+    let mut best_k: BinaryHeap<Metres> = BinaryHeap::new();
     let mut ready: BinaryHeap<Ready<'_>> = BinaryHeap::new();
     let emit = |r: Ready<'_>, hits: &mut Vec<Hit>, matched: &mut usize| {
         *matched += 1;
@@ -79,9 +81,18 @@ pub fn nearby(
         if !filter.matches(f) {
             continue;
         }
-        if let Some(closest) = measure::closest(p, &f.geometry)
-            && closest.distance_m <= max_m
-        {
+        // Nothing farther than the k-th nearest found so far can be among the k nearest.
+        let cutoff_m = match best_k.peek() {
+            Some(kth) if best_k.len() == k => kth.0.min(max_m),
+            _ => max_m,
+        };
+        if let Some(closest) = measure::closest_within(p, &f.geometry, cutoff_m) {
+            if k != usize::MAX {
+                best_k.push(Metres(closest.distance_m));
+                if best_k.len() > k {
+                    best_k.pop();
+                }
+            }
             ready.push(Ready {
                 feature: i,
                 id: &f.id,
@@ -96,6 +107,21 @@ pub fn nearby(
         }
     }
     Nearby { hits, matched }
+}
+
+/// Metres ordered by `total_cmp`, for a max-heap.
+#[derive(Debug, PartialEq)]
+struct Metres(f64);
+impl Eq for Metres {}
+impl PartialOrd for Metres {
+    fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
+        Some(self.cmp(other))
+    }
+}
+impl Ord for Metres {
+    fn cmp(&self, other: &Self) -> Ordering {
+        self.0.total_cmp(&other.0)
+    }
 }
 
 struct Ready<'a> {
