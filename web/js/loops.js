@@ -472,7 +472,8 @@ export class LoopTool {
     this.renderSaveBox();
     this.renderMessage();
     if (!this.pickList.hidden) this.renderPicker();
-    this.draw();
+    // Before the style is in there is nothing to draw on (and nothing drawn yet).
+    if (this.ctx.map.isStyleLoaded()) this.draw();
   }
 
   renderPresets() {
