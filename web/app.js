@@ -252,10 +252,6 @@ function buildStyle(ctx, lang) {
       paint: { 'circle-color': '#ffffff', 'circle-radius': 5, 'circle-stroke-color': '#2b8a3e', 'circle-stroke-width': 2.5 },
     },
     {
-      id: 'loop:stops:circle', type: 'circle', source: 'loop:stops',
-      paint: { 'circle-color': LOOP_COLOUR, 'circle-radius': 10.5, 'circle-stroke-color': '#ffffff', 'circle-stroke-width': 2 },
-    },
-    {
       id: 'border:label', type: 'symbol', source: 'border',
       layout: {
         'symbol-placement': 'line', 'text-field': t('legend.border'), 'text-font': FONT_BOLD,
@@ -275,6 +271,10 @@ function buildStyle(ctx, lang) {
         'text-allow-overlap': true, 'text-ignore-placement': true,
       },
       paint: { 'text-color': '#ffffff' },
+    },
+    {
+      id: 'loop:stops:circle', type: 'circle', source: 'loop:stops',
+      paint: { 'circle-color': LOOP_COLOUR, 'circle-radius': 10.5, 'circle-stroke-color': '#ffffff', 'circle-stroke-width': 2 },
     },
     {
       id: 'loop:stops:number', type: 'symbol', source: 'loop:stops',
@@ -570,7 +570,7 @@ async function main() {
   const pending = [];
   if (url.corridor) pending.push(corridor.setAxis(url.corridor, { fit: !url.view }));
   if (url.near.length === 2 && url.near.every(Number.isFinite)) pending.push(nearby.run(url.near));
-  pending.push(loops.loadPresets(), loops.refreshSaved().then(() => loops.restore(url.loop)));
+  pending.push(loops.loadPresets(), loops.refreshSaved().then(() => loops.restore(url.loop, { fit: !url.view })));
   setTab(url.tab ?? 'layers');
   await Promise.all(pending);
   started = true;

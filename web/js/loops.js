@@ -282,7 +282,7 @@ export class LoopTool {
     this.renderPresets();
   }
 
-  async open(id) {
+  async open(id, { fit = true } = {}) {
     let got;
     try {
       got = await this.send('GET', `/api/loops/${id}`);
@@ -323,7 +323,7 @@ export class LoopTool {
     this.renderStops();
     this.renderSummary();
     this.renderSaved();
-    this.draw({ fit: true });
+    this.draw({ fit });
     this.ctx.saveUrl();
   }
 
@@ -412,13 +412,15 @@ export class LoopTool {
     };
   }
 
-  async restore(state) {
+  /** The loop of the URL; the map frames it unless the URL has a view of its own. */
+  async restore(state, { fit = true } = {}) {
     if (!state) return;
-    if (state.saved) await this.open(state.saved);
+    if (state.saved) await this.open(state.saved, { fit });
     else {
       this.loadRequest(state.request);
       await new Promise((r) => setTimeout(r, 150));
       await this.whenPlanned();
+      if (fit && this.plan) this.draw({ fit: true });
     }
   }
 
@@ -666,5 +668,6 @@ export class LoopTool {
       }, t('loops.token.use'))));
     }
     box.replaceChildren(...parts);
+    box.scrollIntoView({ block: 'nearest' });
   }
 }
