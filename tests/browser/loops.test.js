@@ -123,8 +123,13 @@ test('plot, optimise, save, reload, open, rename, stale edit, export and delete 
   await page.click('#loop-stops li.loop-stop:nth-child(2) button.down');
   await page.waitForFunction(() => window.yuqian.loops.stops[2].id !== null);
   await waitPlanned(page);
+  assert.equal((await shown(page)).stops[1].id, null, 'moving down did not reorder the stops');
+  // Drag and drop: the last stop onto the second place.
+  await page.dragAndDrop('#loop-stops li.loop-stop:nth-child(4)', '#loop-stops li.loop-stop:nth-child(2)');
+  await page.waitForFunction((id) => window.yuqian.loops.stops[1].id === id, c.properties.id);
+  await waitPlanned(page);
   const before = (await shown(page)).stops;
-  assert.equal(before[1].id, null, 'moving down did not reorder the stops');
+  assert.deepEqual(before.map((s) => s.id), [a.properties.id, c.properties.id, null, b.properties.id], 'dragging did not reorder the stops');
   await page.click('#loop-optimise');
   await page.waitForFunction(() => window.yuqian.loops.lastOptimised);
   await waitPlanned(page);
