@@ -35,7 +35,7 @@ fn loops(c: &mut Criterion) {
         .features
         .iter()
         .filter(|f| usize::from(f.layer) == attractions)
-        .map(|f| f.id.to_string())
+        .map(|f| f.id().to_string())
         .collect();
     // Twelve attractions spread over the list (a deterministic choice).
     let twelve: Vec<StopSpec> = (0..12)

@@ -155,16 +155,21 @@ fn main() {
     let strings: usize = ds
         .features
         .iter()
-        .map(|f| f.id.len() + f.name_zh.len() + f.name_en.len() + f.source.len())
+        .map(|f| f.id().len() + f.name_zh().len() + f.name_en().len() + f.source().len())
         .sum();
     let string_blocks: usize = ds
         .features
         .iter()
         .map(|f| {
-            [f.id.len(), f.name_zh.len(), f.name_en.len(), f.source.len()]
-                .into_iter()
-                .filter(|l| *l > 0)
-                .count()
+            [
+                f.id().len(),
+                f.name_zh().len(),
+                f.name_en().len(),
+                f.source().len(),
+            ]
+            .into_iter()
+            .filter(|l| *l > 0)
+            .count()
         })
         .sum();
     let geometry_blocks = ds

@@ -73,7 +73,7 @@ fn main() -> std::io::Result<()> {
     let ds = synth::dataset(n);
     let mut w = create(dir, "features.tsv");
     for (fid, f) in ds.features.iter().enumerate() {
-        writeln!(w, "{fid}\t{}\t{}\t{}", f.id, f.layer, wkt(&f.geometry))?;
+        writeln!(w, "{fid}\t{}\t{}\t{}", f.id(), f.layer, wkt(&f.geometry))?;
     }
     w.flush()?;
 
@@ -82,7 +82,7 @@ fn main() -> std::io::Result<()> {
         let ids: Vec<&str> = nearby(&ds, *p, Some(10), None, &Filter::default())
             .hits
             .iter()
-            .map(|h| &*ds.feature(h.feature).id)
+            .map(|h| ds.feature(h.feature).id())
             .collect();
         writeln!(w, "{i}\t{}\t{}\t{}", p.x, p.y, ids.join(","))?;
     }

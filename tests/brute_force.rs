@@ -7,7 +7,9 @@ use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use yuqian::geodesy::{closest_on_path, distance_m};
 use yuqian::index::Dataset;
-use yuqian::layers::{Accuracy, Catalogue, Feature, GeometryKind, LayerSpec, Provinces, Status};
+use yuqian::layers::{
+    Accuracy, Catalogue, Feature, GeometryKind, LayerSpec, Provinces, Status, Texts,
+};
 use yuqian::query::Filter;
 use yuqian::query::corridor::{QueryLine, corridor};
 use yuqian::query::measure::closest;
@@ -80,18 +82,21 @@ fn random_dataset(n: usize, seed: u64) -> Dataset {
                     Geometry::Polygon(Polygon::new(LineString(ring), vec![]))
                 }
             };
-            Feature {
-                id: format!("f{i:05}").into(),
-                layer: (i % 2) as u16,
-                name_zh: "随机".into(),
-                name_en: "random".into(),
-                status: statuses[i % statuses.len()],
-                provinces: Provinces::default(),
-                source: "random".into(),
-                accuracy: Accuracy::Approximate,
+            let id = format!("f{i:05}");
+            Feature::new(
+                Texts {
+                    id: &id,
+                    name_zh: "随机",
+                    name_en: "random",
+                    source: "random",
+                },
+                (i % 2) as u16,
+                statuses[i % statuses.len()],
+                Provinces::default(),
+                Accuracy::Approximate,
                 geometry,
-                extra: Default::default(),
-            }
+                Default::default(),
+            )
         })
         .collect();
     Dataset::new(
@@ -111,7 +116,7 @@ fn scan(ds: &Dataset, p: Coord, filter: &Filter) -> Vec<(f64, String)> {
         .map(|f| {
             (
                 closest(p, &f.geometry).unwrap().distance_m,
-                f.id.to_string(),
+                f.id().to_string(),
             )
         })
         .collect();
@@ -137,7 +142,7 @@ fn nearby_equals_an_exhaustive_scan_order_included() {
         let expect = scan(&ds, p, &filter);
         let as_pairs = |hits: &[yuqian::query::nearby::Hit]| -> Vec<(f64, String)> {
             hits.iter()
-                .map(|h| (h.closest.distance_m, ds.feature(h.feature).id.to_string()))
+                .map(|h| (h.closest.distance_m, ds.feature(h.feature).id().to_string()))
                 .collect()
         };
         let k = rng.random_range(1..40);
@@ -234,7 +239,7 @@ fn corridor_equals_an_exhaustive_scan_order_included() {
             .iter()
             .map(|f| {
                 let (d, c) = brute_corridor_distance(&line, &f.geometry);
-                (c, d, f.id.to_string())
+                (c, d, f.id().to_string())
             })
             .filter(|e| e.1 <= width_m)
             .collect();
@@ -250,7 +255,7 @@ fn corridor_equals_an_exhaustive_scan_order_included() {
                 (
                     a.chainage_m,
                     a.distance_m,
-                    ds.feature(a.feature).id.to_string(),
+                    ds.feature(a.feature).id().to_string(),
                 )
             })
             .collect();

@@ -82,11 +82,11 @@ fn the_small_fixture_loads_with_typed_fields_and_free_properties() {
     let ds = Dataset::load(&fixture("small")).unwrap();
     assert_eq!(ds.features.len(), 21);
     let f = ds.feature(ds.find("res-zhangshiba").unwrap());
-    assert_eq!(&*f.name_zh, "獐狮坝水库");
+    assert_eq!(f.name_zh(), "獐狮坝水库");
     assert_eq!(f.status, Status::Planned);
     let town = ds.feature(ds.find("town-ganshui").unwrap());
     assert_eq!(
-        town.extra["partner_towns"],
+        town.extra()["partner_towns"],
         serde_json::json!(["town-songkan"])
     );
     assert!(ds.find("nope").is_none());

@@ -62,27 +62,27 @@ fn an_osm_extract_becomes_valid_layers_of_our_schema() {
     assert_eq!(count("osm_industrial"), 1);
 
     let rail = ds.feature(ds.find("osm-w100").unwrap());
-    assert_eq!(&*rail.name_zh, "川黔铁路");
-    assert_eq!(&*rail.name_en, "Chuanqian Railway");
+    assert_eq!(rail.name_zh(), "川黔铁路");
+    assert_eq!(rail.name_en(), "Chuanqian Railway");
     assert_eq!(rail.status, Status::Existing);
     assert_eq!(rail.accuracy, Accuracy::Real);
     assert!(
         rail.provinces.contains(Province::Chongqing) && rail.provinces.contains(Province::Guizhou)
     );
-    assert_eq!(&*rail.source, "OpenStreetMap way 100");
+    assert_eq!(rail.source(), "OpenStreetMap way 100");
     assert_eq!(
-        rail.extra["provenance"],
+        rail.extra()["provenance"],
         json!("© OpenStreetMap contributors, ODbL 1.0")
     );
 
     let g75 = ds.feature(ds.find("osm-w102").unwrap());
-    assert_eq!(&*g75.name_zh, "兰海高速");
-    assert_eq!(&*g75.name_en, "G75", "without name:en the ref names it");
-    assert_eq!(g75.extra["osm_ref"], json!("G75"));
+    assert_eq!(g75.name_zh(), "兰海高速");
+    assert_eq!(g75.name_en(), "G75", "without name:en the ref names it");
+    assert_eq!(g75.extra()["osm_ref"], json!("G75"));
     let anxi = ds.feature(ds.find("osm-w103").unwrap());
     assert_eq!(anxi.status, Status::UnderConstruction);
     let unnamed = ds.feature(ds.find("osm-w105").unwrap());
-    assert_eq!(&*unnamed.name_en, "Unnamed road (way 105)");
+    assert_eq!(unnamed.name_en(), "Unnamed road (way 105)");
 
     let park = ds.feature(ds.find("osm-r200").unwrap());
     let geo::Geometry::MultiPolygon(mp) = &park.geometry else {

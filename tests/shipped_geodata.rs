@@ -52,7 +52,7 @@ async fn every_cross_border_railway_and_highway_line_crosses_the_province_border
                     geo::Geometry::LineString(_) | geo::Geometry::MultiLineString(_)
                 )
         })
-        .map(|f| f.id.to_string())
+        .map(|f| f.id().to_string())
         .collect();
     assert!(expected.len() >= 10, "{expected:?}");
     let router = app(AppState::new(ds), None);
@@ -81,20 +81,20 @@ async fn the_region_of_every_town_is_the_county_it_records() {
         .features
         .iter()
         .filter(|f| ds.layer_of(f).id == "counties")
-        .filter_map(|f| f.extra.get("adcode")?.as_str().map(str::to_string))
+        .filter_map(|f| f.extra().get("adcode")?.as_str().map(str::to_string))
         .collect();
     let towns: Vec<(String, f64, f64, String)> = ds
         .features
         .iter()
         .filter(|f| ds.layer_of(f).id == "towns")
         .filter_map(|f| {
-            let county = f.extra.get("county")?.as_str()?.to_string();
+            let county = f.extra().get("county")?.as_str()?.to_string();
             let geo::Geometry::Point(p) = f.geometry else {
                 return None;
             };
             counties
                 .contains(&county)
-                .then(|| (f.id.to_string(), p.x(), p.y(), county))
+                .then(|| (f.id().to_string(), p.x(), p.y(), county))
         })
         .collect();
     assert!(towns.len() >= 30, "{}", towns.len());

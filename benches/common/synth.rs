@@ -19,7 +19,7 @@ use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use yuqian::index::Dataset;
 use yuqian::layers::{
-    Accuracy, Catalogue, Feature, GeometryKind, LayerSpec, Province, Provinces, Status,
+    Accuracy, Catalogue, Feature, GeometryKind, LayerSpec, Province, Provinces, Status, Texts,
 };
 use yuqian::query::Filter;
 use yuqian::query::bbox::{Bbox, features_in};
@@ -142,18 +142,25 @@ pub fn features(n: usize) -> Vec<Feature> {
                     .collect(),
                 _ => Provinces::default(),
             };
-            out.push(Feature {
-                id: format!("syn-{i:07}").into(),
-                layer: kind as u16,
-                name_zh: format!("合成要素{i}").into(),
-                name_en: format!("synthetic feature {i}").into(),
-                status: Status::ALL[i % Status::ALL.len()],
+            let (id, name_zh, name_en) = (
+                format!("syn-{i:07}"),
+                format!("合成要素{i}"),
+                format!("synthetic feature {i}"),
+            );
+            out.push(Feature::new(
+                Texts {
+                    id: &id,
+                    name_zh: &name_zh,
+                    name_en: &name_en,
+                    source: "synthetic",
+                },
+                kind as u16,
+                Status::ALL[i % Status::ALL.len()],
                 provinces,
-                source: "synthetic".into(),
-                accuracy: Accuracy::Approximate,
+                Accuracy::Approximate,
                 geometry,
-                extra: Default::default(),
-            });
+                Default::default(),
+            ));
         }
     }
     out

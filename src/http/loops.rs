@@ -171,7 +171,7 @@ pub fn plan_json(ds: &Dataset, req: &PlanRequest, plan: &Plan) -> Value {
     let name = |i: Option<u32>, index: usize| match i {
         Some(i) => {
             let f = ds.feature(i);
-            (json!(&*f.id), json!(&*f.name_zh), json!(&*f.name_en))
+            (json!(f.id()), json!(f.name_zh()), json!(f.name_en()))
         }
         None => (
             Value::Null,
@@ -200,7 +200,7 @@ pub fn plan_json(ds: &Dataset, req: &PlanRequest, plan: &Plan) -> Value {
         .iter()
         .map(|(i, m)| {
             let f = ds.feature(*i);
-            json!({"id": &*f.id, "name_zh": &*f.name_zh, "name_en": &*f.name_en, "adcode": f.extra.get("adcode"), "length_m": metres(*m)})
+            json!({"id": f.id(), "name_zh": f.name_zh(), "name_en": f.name_en(), "adcode": f.extra().get("adcode"), "length_m": metres(*m)})
         })
         .collect();
     let suggestions: Vec<Value> = plan
@@ -208,7 +208,7 @@ pub fn plan_json(ds: &Dataset, req: &PlanRequest, plan: &Plan) -> Value {
         .iter()
         .map(|(i, d)| {
             let f = ds.feature(*i);
-            json!({"id": &*f.id, "name_zh": &*f.name_zh, "name_en": &*f.name_en, "layer": ds.layer_of(f).id, "status": f.status, "distance_m": metres(*d), "position": f.geometry_point().map(lon_lat)})
+            json!({"id": f.id(), "name_zh": f.name_zh(), "name_en": f.name_en(), "layer": ds.layer_of(f).id, "status": f.status, "distance_m": metres(*d), "position": f.geometry_point().map(lon_lat)})
         })
         .collect();
     let mut coords: Vec<Value> = plan.geometry.iter().map(|c| lon_lat(*c)).collect();
@@ -271,10 +271,10 @@ pub async fn presets(State(s): State<AppState>, RawQuery(q): RawQuery) -> ApiRes
         .iter()
         .filter(|f| usize::from(f.layer) == layer)
         .filter_map(|f| {
-            let stops = f.extra.get("stops")?.as_array()?;
-            let roundtrip = f.extra.get("roundtrip").and_then(Value::as_bool).unwrap_or(false);
+            let stops = f.extra().get("stops")?.as_array()?;
+            let roundtrip = f.extra().get("roundtrip").and_then(Value::as_bool).unwrap_or(false);
             Some(json!({
-                "id": &*f.id, "name_zh": &*f.name_zh, "name_en": &*f.name_en, "source": &*f.source,
+                "id": f.id(), "name_zh": f.name_zh(), "name_en": f.name_en(), "source": f.source(),
                 "request": {"stops": stops, "roundtrip": roundtrip, "fixed_first": true, "fixed_last": !roundtrip, "optimise": false, "paths": "network"},
             }))
         })

@@ -10,7 +10,7 @@ pub fn feature(ds: &Dataset, index: u32, extra: Map<String, Value>) -> Value {
     properties.extend(extra);
     json!({
         "type": "Feature",
-        "id": &*f.id,
+        "id": f.id(),
         "geometry": geojson::Geometry::from(&f.geometry),
         "properties": properties,
     })

@@ -239,10 +239,10 @@ pub async fn region(State(s): State<AppState>, RawQuery(q): RawQuery) -> ApiResu
     let describe = |i: u32| {
         let f = ds.feature(i);
         json!({
-            "id": &*f.id,
-            "name_zh": &*f.name_zh,
-            "name_en": &*f.name_en,
-            "adcode": f.extra.get("adcode"),
+            "id": f.id(),
+            "name_zh": f.name_zh(),
+            "name_en": f.name_en(),
+            "adcode": f.extra().get("adcode"),
             "provinces": f.provinces.iter().map(|p| p.as_str()).collect::<Vec<_>>(),
         })
     };

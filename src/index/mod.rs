@@ -85,7 +85,7 @@ impl Dataset {
             .collect();
         let tree = RTree::bulk_load(entries);
         let mut by_id: Vec<u32> = (0..features.len()).map(index).collect();
-        by_id.sort_unstable_by(|a, b| features[*a as usize].id.cmp(&features[*b as usize].id));
+        by_id.sort_unstable_by(|a, b| features[*a as usize].id().cmp(features[*b as usize].id()));
         Dataset {
             catalogue,
             features,
@@ -106,7 +106,7 @@ impl Dataset {
     /// The index of the feature with this id.
     pub fn find(&self, id: &str) -> Option<u32> {
         self.by_id
-            .binary_search_by(|i| (*self.features[*i as usize].id).cmp(id))
+            .binary_search_by(|i| self.features[*i as usize].id().cmp(id))
             .ok()
             .map(|pos| self.by_id[pos])
     }

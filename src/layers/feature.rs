@@ -193,25 +193,97 @@ impl FromStr for Accuracy {
     }
 }
 
-/// One feature of one layer. Coordinates are WGS84 lon/lat (x = lon, y = lat).
-#[derive(Debug, Clone, PartialEq)]
-pub struct Feature {
+/// The texts of a feature, for [`Feature::new`].
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Texts<'a> {
     /// Unique across all layers.
-    pub id: Box<str>,
-    /// Index of the layer in the catalogue.
-    pub layer: u16,
-    pub name_zh: Box<str>,
-    pub name_en: Box<str>,
-    pub status: Status,
-    pub provinces: Provinces,
-    pub source: Box<str>,
-    pub accuracy: Accuracy,
-    pub geometry: Geometry<f64>,
-    /// Every other property, as given in the file.
-    pub extra: Map<String, Value>,
+    pub id: &'a str,
+    pub name_zh: &'a str,
+    pub name_en: &'a str,
+    /// Where the feature is named, e.g. `004_2465fec52345bd8c.txt 专栏3-1`.
+    pub source: &'a str,
 }
 
+/// One feature of one layer. Coordinates are WGS84 lon/lat (x = lon, y = lat).
+///
+/// Kept compact, for data sets of millions of features: the four texts share one allocation,
+/// and the free properties, empty for most features, cost one pointer when absent.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Feature {
+    /// id, name_zh, name_en and source, one after the other; `ends` marks where the first
+    /// three end.
+    texts: Box<str>,
+    ends: [u32; 3],
+    /// Index of the layer in the catalogue.
+    pub layer: u16,
+    pub status: Status,
+    pub provinces: Provinces,
+    pub accuracy: Accuracy,
+    pub geometry: Geometry<f64>,
+    /// Every other property, as given in the file; `None` when there are none.
+    extra: Option<Box<Map<String, Value>>>,
+}
+
+static NO_PROPERTIES: std::sync::LazyLock<Map<String, Value>> = std::sync::LazyLock::new(Map::new);
+
 impl Feature {
+    /// # Panics
+    /// If the texts together exceed 4 GiB.
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(
+        texts: Texts<'_>,
+        layer: u16,
+        status: Status,
+        provinces: Provinces,
+        accuracy: Accuracy,
+        geometry: Geometry<f64>,
+        extra: Map<String, Value>,
+    ) -> Feature {
+        let joined = [texts.id, texts.name_zh, texts.name_en, texts.source].concat();
+        let end = |n: usize| u32::try_from(n).expect("a feature's texts are under 4 GiB");
+        let a = texts.id.len();
+        let b = a + texts.name_zh.len();
+        let c = b + texts.name_en.len();
+        Feature {
+            texts: joined.into_boxed_str(),
+            ends: [end(a), end(b), end(c)],
+            layer,
+            status,
+            provinces,
+            accuracy,
+            geometry,
+            extra: (!extra.is_empty()).then(|| Box::new(extra)),
+        }
+    }
+
+    fn text(&self, i: usize) -> &str {
+        let start = if i == 0 { 0 } else { self.ends[i - 1] as usize };
+        let end = if i < 3 {
+            self.ends[i] as usize
+        } else {
+            self.texts.len()
+        };
+        &self.texts[start..end]
+    }
+
+    /// Unique across all layers.
+    pub fn id(&self) -> &str {
+        self.text(0)
+    }
+    pub fn name_zh(&self) -> &str {
+        self.text(1)
+    }
+    pub fn name_en(&self) -> &str {
+        self.text(2)
+    }
+    pub fn source(&self) -> &str {
+        self.text(3)
+    }
+    /// The free properties.
+    pub fn extra(&self) -> &Map<String, Value> {
+        self.extra.as_deref().unwrap_or(&NO_PROPERTIES)
+    }
+
     /// A point on the feature (the point itself, a vertex of a line, a point inside a polygon):
     /// where a stop at this feature is.
     pub fn geometry_point(&self) -> Option<geo::Coord> {
@@ -221,26 +293,49 @@ impl Feature {
 
     /// The feature's properties as served: the model's fields first, then the free ones.
     pub fn properties(&self, layer_id: &str) -> Map<String, Value> {
-        let mut props = Map::with_capacity(self.extra.len() + 8);
-        props.insert("id".into(), Value::from(&*self.id));
+        let mut props = Map::with_capacity(self.extra().len() + 8);
+        props.insert("id".into(), Value::from(self.id()));
         props.insert("layer".into(), Value::from(layer_id));
-        props.insert("name_zh".into(), Value::from(&*self.name_zh));
-        props.insert("name_en".into(), Value::from(&*self.name_en));
+        props.insert("name_zh".into(), Value::from(self.name_zh()));
+        props.insert("name_en".into(), Value::from(self.name_en()));
         props.insert("status".into(), Value::from(self.status.as_str()));
-        props.insert(
-            "provinces".into(),
-            Value::from(
-                self.provinces
-                    .iter()
-                    .map(|p| p.as_str())
-                    .collect::<Vec<_>>(),
-            ),
-        );
-        props.insert("source".into(), Value::from(&*self.source));
+        let provinces: Vec<&str> = self.provinces.iter().map(|p| p.as_str()).collect();
+        props.insert("provinces".into(), Value::from(provinces));
+        props.insert("source".into(), Value::from(self.source()));
         props.insert("accuracy".into(), Value::from(self.accuracy.as_str()));
-        for (k, v) in &self.extra {
+        for (k, v) in self.extra() {
             props.insert(k.clone(), v.clone());
         }
         props
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn texts_come_back_as_given_and_free_properties_may_be_absent() {
+        let texts = Texts {
+            id: "rail-1",
+            name_zh: "川黔铁路",
+            name_en: "",
+            source: "004 专栏3-1",
+        };
+        let point = Geometry::Point(geo::Point::new(106.0, 28.0));
+        let f = Feature::new(
+            texts,
+            0,
+            Status::Existing,
+            Provinces::default(),
+            Accuracy::Real,
+            point,
+            Map::new(),
+        );
+        assert_eq!(
+            (f.id(), f.name_zh(), f.name_en(), f.source()),
+            ("rail-1", "川黔铁路", "", "004 专栏3-1")
+        );
+        assert!(f.extra().is_empty());
     }
 }

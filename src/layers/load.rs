@@ -1,6 +1,6 @@
 //! Reading a data folder: the catalogue, then every layer file, validated feature by feature.
 
-use super::{Accuracy, Catalogue, Feature, GeometryKind, Province, Provinces};
+use super::{Accuracy, Catalogue, Feature, GeometryKind, Province, Provinces, Texts};
 use geo::{Coord, Geometry, LineString, MultiLineString, MultiPoint, MultiPolygon, Point, Polygon};
 use serde_json::{Map, Value};
 use std::collections::HashMap;
@@ -101,18 +101,18 @@ pub fn load_dir(dir: &Path) -> Result<(Catalogue, Vec<Feature>), LoadError> {
                 u16::try_from(layer_index).expect("checked above: at most 65535 layers");
             match parse_feature(item, layer_index, &layer.geometry) {
                 Ok(feature) => {
-                    if let Some((other_file, other_index)) = first_seen.get(&feature.id) {
+                    if let Some((other_file, other_index)) = first_seen.get(feature.id()) {
                         problems.push(Problem {
                             file: path.clone(),
                             feature: Some(index),
-                            id: Some(feature.id.to_string()),
+                            id: Some(feature.id().to_string()),
                             reason: format!(
                                 "duplicate id: already used by feature {other_index} of {}",
                                 other_file.display()
                             ),
                         });
                     } else {
-                        first_seen.insert(feature.id.clone(), (path.clone(), index));
+                        first_seen.insert(feature.id().into(), (path.clone(), index));
                         features.push(feature);
                     }
                 }
@@ -248,18 +248,20 @@ fn parse_feature(item: Value, layer: u16, allowed: &[GeometryKind]) -> FeatureRe
             Some(status),
             Some(accuracy),
             Some(provinces),
-        ) if reasons.is_empty() => Ok(Feature {
-            id: id.into(),
+        ) if reasons.is_empty() => Ok(Feature::new(
+            Texts {
+                id: &id,
+                name_zh: &name_zh,
+                name_en: &name_en,
+                source: &source,
+            },
             layer,
-            name_zh,
-            name_en,
             status,
             provinces,
-            source,
             accuracy,
             geometry,
-            extra: props,
-        }),
+            props,
+        )),
         (id, ..) => Err((id, reasons)),
     }
 }

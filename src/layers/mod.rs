@@ -9,5 +9,5 @@ mod feature;
 pub mod load;
 
 pub use catalogue::{Boundary, Catalogue, GeometryKind, LayerSpec};
-pub use feature::{Accuracy, Feature, Province, Provinces, Status};
+pub use feature::{Accuracy, Feature, Province, Provinces, Status, Texts};
 pub use load::{LoadError, Problem, load_dir};

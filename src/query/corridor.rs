@@ -225,7 +225,7 @@ pub fn corridor(
         a.chainage_m
             .total_cmp(&b.chainage_m)
             .then(a.distance_m.total_cmp(&b.distance_m))
-            .then_with(|| ds.feature(a.feature).id.cmp(&ds.feature(b.feature).id))
+            .then_with(|| ds.feature(a.feature).id().cmp(ds.feature(b.feature).id()))
     });
     found
 }

@@ -95,7 +95,7 @@ pub fn nearby(
             }
             ready.push(Ready {
                 feature: i,
-                id: &f.id,
+                id: f.id(),
                 closest,
             });
         }

@@ -18,7 +18,7 @@ pub fn search(ds: &Dataset, query: &str, filter: &Filter, limit: usize) -> (usiz
         .enumerate()
         .filter(|(_, f)| filter.matches(f))
         .filter_map(|(i, f)| {
-            let rank = [&*f.name_zh, &*f.name_en]
+            let rank = [f.name_zh(), f.name_en()]
                 .into_iter()
                 .filter_map(|name| {
                     let name = name.to_lowercase();
@@ -36,7 +36,7 @@ pub fn search(ds: &Dataset, query: &str, filter: &Filter, limit: usize) -> (usiz
             Some((
                 rank.0,
                 rank.1,
-                &*f.id,
+                f.id(),
                 u32::try_from(i).expect("fewer than 2^32 features"),
             ))
         })

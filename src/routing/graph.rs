@@ -27,13 +27,13 @@ pub const NETWORK_LAYERS: [&str; 2] = ["highways", "osm_highways"];
 /// | primary | 50 | `road_class` = primary or `osm_highway` = primary |
 /// | other | 40 | anything else, and every `*_link` |
 pub fn speed_kmh(f: &Feature) -> f64 {
-    let prop = |k: &str| f.extra.get(k).and_then(|v| v.as_str()).unwrap_or("");
+    let prop = |k: &str| f.extra().get(k).and_then(|v| v.as_str()).unwrap_or("");
     match (prop("road_class"), prop("osm_highway")) {
         ("expressway", _) | (_, "motorway") => 80.0,
         ("national" | "trunk", _) | (_, "trunk") => 60.0,
         ("primary", _) | (_, "primary") => 50.0,
-        ("", "") if f.name_zh.contains("高速") => 80.0,
-        ("", "") if f.name_zh.contains("国道") || f.name_zh.contains("快速路") => 60.0,
+        ("", "") if f.name_zh().contains("高速") => 80.0,
+        ("", "") if f.name_zh().contains("国道") || f.name_zh().contains("快速路") => 60.0,
         _ => 40.0,
     }
 }

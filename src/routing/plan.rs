@@ -407,7 +407,7 @@ impl Planner {
             .collect();
         found.sort_by(|x, y| {
             x.1.total_cmp(&y.1)
-                .then_with(|| ds.feature(x.0).id.cmp(&ds.feature(y.0).id))
+                .then_with(|| ds.feature(x.0).id().cmp(ds.feature(y.0).id()))
         });
         found
     }
