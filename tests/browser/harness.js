@@ -19,8 +19,11 @@ export function dataDir() {
   return existsSync(path.join(shipped, 'layers.toml')) ? shipped : path.join(ROOT, 'tests', 'fixtures', 'small');
 }
 
-/** Starts `yuqian serve` on 127.0.0.1 port 0 and resolves with {origin, stop()} once it listens. */
-export function startServer() {
+/**
+ * Starts `yuqian serve` on 127.0.0.1 port 0 and resolves with {origin, stop()} once it listens.
+ * `env` adds to (or overrides) the server's environment, e.g. YUQIAN_WRITE_TOKEN.
+ */
+export function startServer({ env = {} } = {}) {
   const bin = process.env.YUQIAN_BIN ? path.resolve(process.env.YUQIAN_BIN) : path.join(ROOT, 'target', 'debug', 'yuqian');
   if (!existsSync(bin)) throw new Error(`no server binary at ${bin}: run \`cargo build\` first (or set YUQIAN_BIN)`);
   const web = path.join(ROOT, 'web');
@@ -31,7 +34,7 @@ export function startServer() {
   const scratch = mkdtempSync(path.join(os.tmpdir(), 'yuqian-browser-'));
   const child = spawn(bin, ['serve', '--addr', '127.0.0.1:0', '--data', dataDir(), '--web', web], {
     cwd: scratch,
-    env: { ...process.env, NO_COLOR: '1', RUST_LOG: 'info', YUQIAN_DB: path.join(scratch, 'yuqian.sqlite') },
+    env: { ...process.env, NO_COLOR: '1', RUST_LOG: 'info', YUQIAN_DB: path.join(scratch, 'yuqian.sqlite'), ...env },
     stdio: ['ignore', 'ignore', 'pipe'],
   });
   return new Promise((resolve, reject) => {

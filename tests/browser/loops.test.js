@@ -312,6 +312,36 @@ test('a loop in the URL is restored, and the tab fits a phone', { timeout: 120_0
   await context.close();
 });
 
+test('with a write token on the server, saving asks for it and then saves', { timeout: 120_000 }, async () => {
+  const token = 'sesame-123';
+  const locked = await startServer({ env: { YUQIAN_WRITE_TOKEN: token } });
+  const own = { requests: [], errors: [] };
+  try {
+    const ids = features.filter((f) => f.properties.layer === 'attractions' && f.geometry.type === 'Point').slice(0, 2).map((f) => f.properties.id);
+    const { page, context } = await openMap(browser, locked.origin, { record: own, hash: `#tab=loops&loop=${ids.join(';')}` });
+    await waitPlanned(page);
+    await page.fill('#loop-name', 'locked loop');
+    await page.click('#loop-save');
+    await page.waitForSelector('#loop-token');
+    assert.match(await page.textContent('#loop-message'), /Authorization: Bearer/, 'the 401 detail is not shown');
+    assert.equal((await (await fetch(`${locked.origin}/api/loops`)).json()).loops.length, 0);
+    await page.fill('#loop-token', token);
+    await page.click('#loop-message button');
+    await page.waitForFunction(() => window.yuqian.loops.saved?.etag === '"v1"');
+    const loops = (await (await fetch(`${locked.origin}/api/loops`)).json()).loops;
+    assert.deepEqual(loops.map((l) => l.name), ['locked loop']);
+    assert.equal(await page.evaluate(() => sessionStorage.getItem('yuqian.writeToken')), token);
+    await shot(page, 'loops-token');
+    await context.close();
+  } finally {
+    await locked.stop();
+  }
+  const outside = own.requests.filter((u) => !u.startsWith(`${locked.origin}/`) && !/^(data|blob):/.test(u));
+  assert.deepEqual(outside, []);
+  // The one 401 is the save without the token.
+  assert.deepEqual(own.errors.filter((e) => !/status of 401/.test(e)), []);
+});
+
 test('loops: no request left the machine and the console stayed clean', () => {
   const outside = record.requests.filter((u) => !u.startsWith(`${server.origin}/`) && !/^(data|blob):/.test(u));
   assert.deepEqual(outside, [], 'requests to other origins');
