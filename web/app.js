@@ -515,8 +515,19 @@ async function main() {
     }
     const [hit] = ctx.featuresAt(e.point);
     if (hit) showPopup(hit, hit.geometry.type === 'Point' ? hit.geometry.coordinates : e.lngLat);
-    else popup?.remove();
+    else {
+      popup?.remove();
+      // A saved loop's line opens that loop in the loop tab.
+      const loop = savedLoopAt(e.point);
+      if (loop !== null) { setTab('loops'); loops.open(loop); }
+    }
   });
+  const savedLoopAt = (point) => {
+    if (!ctx.visible.has(SAVED_LOOPS)) return null;
+    const r = 4;
+    const [hit] = map.queryRenderedFeatures([[point.x - r, point.y - r], [point.x + r, point.y + r]], { layers: [`L:${SAVED_LOOPS}:path`] });
+    return hit ? hit.properties.loop : null;
+  };
   map.on('dblclick', () => corridor.handleDoubleClick());
   map.on('mousemove', (e) => {
     corridor.handleMove(e);
@@ -525,7 +536,7 @@ async function main() {
       map.getCanvas().style.cursor = ctx.featuresAt(e.point).length ? 'copy' : 'crosshair';
       return;
     }
-    map.getCanvas().style.cursor = ctx.featuresAt(e.point).length ? 'pointer' : '';
+    map.getCanvas().style.cursor = ctx.featuresAt(e.point).length || savedLoopAt(e.point) !== null ? 'pointer' : '';
   });
   map.on('moveend', () => ctx.saveUrl());
 

@@ -214,6 +214,28 @@ test('plot, optimise, save, reload, open, rename, stale edit, export and delete 
   assert.equal(await page.evaluate(() => window.yuqian.map.getLayoutProperty('L:saved_loops:path', 'visibility')), 'visible');
   await shot(page, 'loops-reloaded');
 
+  // On another tab, a click on the saved loop's line (where no feature is) opens it.
+  await page.click('#loop-clear');
+  await page.click('.tabs [data-tab="layers"]');
+  await waitIdle(page);
+  const onLine = await page.evaluate((id) => {
+    const { map, ctx } = window.yuqian;
+    const box = map.getCanvas().getBoundingClientRect();
+    const line = map.queryRenderedFeatures({ layers: ['L:saved_loops:path'] }).find((f) => f.properties.loop === id);
+    const coords = line.geometry.type === 'LineString' ? line.geometry.coordinates : line.geometry.coordinates.flat();
+    for (let i = 1; i < coords.length; i += 1) {
+      for (let t = 0.05; t < 1; t += 0.1) {
+        const p = map.project([coords[i - 1][0] + (coords[i][0] - coords[i - 1][0]) * t, coords[i - 1][1] + (coords[i][1] - coords[i - 1][1]) * t]);
+        if (p.x < 10 || p.y < 10 || p.x > box.width - 10 || p.y > box.height - 10) continue;
+        if (!ctx.featuresAt(p).length) return { x: box.left + p.x, y: box.top + p.y };
+      }
+    }
+    return null;
+  }, saved.id);
+  assert.ok(onLine, 'no free spot on the saved loop line to click');
+  await page.mouse.click(onLine.x, onLine.y);
+  await page.waitForFunction((id) => window.yuqian.ctx.tab === 'loops' && window.yuqian.loops.saved?.id === id, saved.id);
+
   // Open from the list (after clearing), rename and save: a PUT with the ETag read.
   await page.click('#loop-clear');
   assert.equal(await page.evaluate(() => window.yuqian.loops.saved), null);
