@@ -250,6 +250,19 @@ test('plot, optimise, save, reload, open, rename, stale edit, export and delete 
   assert.equal(afterPut.etag, '"v2"');
   assert.equal(await page.textContent(`#loop-saved li[data-id="${saved.id}"] .saved-name`), renamed);
 
+  // An unsaved edit of a saved loop lives in the URL too: a reload keeps it (and the loop's id).
+  await page.click('#loop-stops li.loop-stop:nth-child(3) button.up');
+  await waitPlanned(page);
+  const edited = (await shown(page)).stops.map(stopKey);
+  assert.notDeepEqual(edited, optimised.stops.map(stopKey));
+  await page.waitForFunction((id) => window.location.hash.includes(`saved=${id}`) && window.location.hash.includes('loop='), saved.id);
+  await page.reload();
+  await waitReady(page);
+  await waitPlanned(page);
+  assert.deepEqual((await shown(page)).stops.map(stopKey), edited);
+  assert.equal(await page.evaluate(() => window.yuqian.loops.saved?.etag), '"v2"');
+  assert.match(await page.textContent('#loop-current'), /未保存/);
+
   // Someone else changes it: the page's ETag is stale, so saving gets 412 and offers a reload.
   const other = await call(`/api/loops/${saved.id}`, {
     method: 'PUT', headers: { 'if-match': '"v2"' },

@@ -163,9 +163,11 @@ export class LoopTool {
 
   /** After any change: plan again in the order shown. */
   changed() {
+    this.dirty = Boolean(this.saved);
     this.plan = null;
     this.renderOptions();
     this.renderStops();
+    this.renderSaveBox();
     this.draw();
     this.ctx.saveUrl();
     clearTimeout(this.timer);
@@ -221,8 +223,8 @@ export class LoopTool {
     await this.run(true);
   }
 
-  loadRequest(req, { name = '' } = {}) {
-    this.saved = null;
+  loadRequest(req, { name = '', keepSaved = false } = {}) {
+    if (!keepSaved) this.saved = null;
     this.stops = req.stops.map((s) => {
       if (typeof s === 'string') {
         const f = this.ctx.byId.get(s);
@@ -235,7 +237,7 @@ export class LoopTool {
       fixed_last: req.fixed_last ?? false, paths: req.paths === 'straight' ? 'straight' : 'network',
     };
     if (name) this.el('loop-name').value = name;
-    this.el('loop-notes').value = '';
+    if (!keepSaved) this.el('loop-notes').value = '';
     this.changed();
   }
 
@@ -314,6 +316,7 @@ export class LoopTool {
       fixed_last: data.request.fixed_last ?? false, paths: data.request.paths === 'straight' ? 'straight' : 'network',
     };
     this.saved = { id: data.id, etag: etag ?? `"v${data.version}"`, name: data.name, notes: data.notes ?? '' };
+    this.dirty = false;
     this.el('loop-name').value = data.name;
     this.el('loop-notes').value = data.notes ?? '';
     this.el('loop-preset').value = '';
@@ -345,6 +348,7 @@ export class LoopTool {
         ? await this.send('PUT', `/api/loops/${this.saved.id}`, body, { 'if-match': this.saved.etag })
         : await this.send('POST', '/api/loops', body);
       this.saved = { id: data.id, etag: etag ?? `"v${data.version}"`, name: data.name, notes: data.notes ?? '' };
+      this.dirty = false;
       this.setMessage({ kind: 'ok', text: t(update ? 'loops.saved.updated' : 'loops.saved.created', { name: data.name }) });
       this.ctx.saveUrl();
     } catch (e) {
@@ -387,24 +391,26 @@ export class LoopTool {
 
   // ---- URL ----------------------------------------------------------------------------------
 
+  /** `saved=ID` for a saved loop as saved; its stops and options too once edited (or alone). */
   toUrl() {
-    if (this.saved) return { saved: String(this.saved.id) };
+    if (this.saved && !this.dirty) return { saved: String(this.saved.id) };
     if (!this.stops.length) return null;
     const loop = this.stops.map((s) => s.id ?? s.position.map((x) => x.toFixed(6)).join(',')).join(';');
     const o = this.options;
     const opts = [o.roundtrip ? 'round' : 'open', o.fixed_first ? 'first' : null, o.fixed_last ? 'last' : null, o.paths].filter(Boolean).join(',');
-    return { loop, lopt: opts };
+    return { ...(this.saved ? { saved: String(this.saved.id) } : {}), loop, lopt: opts };
   }
 
   static parseUrl(raw) {
-    if (raw.saved && /^\d+$/.test(raw.saved)) return { saved: Number(raw.saved) };
-    if (!raw.loop) return null;
+    const saved = raw.saved && /^\d+$/.test(raw.saved) ? Number(raw.saved) : null;
+    if (!raw.loop) return saved ? { saved } : null;
     const stops = raw.loop.split(';').filter(Boolean).map((s) => {
       const m = /^(-?[\d.]+),(-?[\d.]+)$/.exec(s);
       return m ? [Number(m[1]), Number(m[2])] : s;
     });
     const o = (raw.lopt ?? 'round,first,network').split(',');
     return {
+      saved,
       request: {
         stops, roundtrip: !o.includes('open'), fixed_first: o.includes('first'), fixed_last: o.includes('last'),
         paths: o.includes('straight') ? 'straight' : 'network',
@@ -415,9 +421,10 @@ export class LoopTool {
   /** The loop of the URL; the map frames it unless the URL has a view of its own. */
   async restore(state, { fit = true } = {}) {
     if (!state) return;
-    if (state.saved) await this.open(state.saved, { fit });
-    else {
-      this.loadRequest(state.request);
+    if (state.saved) await this.open(state.saved, { fit: fit && !state.request });
+    if (state.request) {
+      // A saved loop with unsaved edits: its stops and options as edited.
+      this.loadRequest(state.request, { keepSaved: Boolean(this.saved) });
       await new Promise((r) => setTimeout(r, 150));
       await this.whenPlanned();
       if (fit && this.plan) this.draw({ fit: true });
@@ -621,7 +628,8 @@ export class LoopTool {
       this.el('loop-gpx').href = `/api/loops/${saved.id}.gpx`;
       this.el('loop-geojson').href = `/api/loops/${saved.id}.geojson`;
     }
-    this.el('loop-current').textContent = saved ? t('loops.editing', { name: saved.name }) : '';
+    this.el('loop-current').textContent = saved
+      ? `${t('loops.editing', { name: saved.name })}${this.dirty ? ` ${t('loops.unsaved')}` : ''}` : '';
   }
 
   renderSaved() {
