@@ -343,42 +343,49 @@ pub fn parse_geometry(value: &Value) -> Result<(Geometry<f64>, GeometryKind), St
         G::LineString { coordinates } => {
             (Geometry::LineString(line(coordinates)?), GeometryKind::Line)
         }
-        G::MultiLineString { coordinates } => {
-            if coordinates.is_empty() {
-                return Err("MultiLineString has no lines".into());
-            }
-            let lines = coordinates
-                .iter()
-                .enumerate()
-                .map(|(i, l)| line(l).map_err(|e| format!("line {i}: {e}")))
-                .collect::<Result<_, _>>()?;
-            (
-                Geometry::MultiLineString(MultiLineString(lines)),
-                GeometryKind::Line,
-            )
-        }
+        G::MultiLineString { coordinates } => (
+            Geometry::MultiLineString(MultiLineString(parts(
+                coordinates,
+                "MultiLineString",
+                "line",
+                |l| line(l),
+            )?)),
+            GeometryKind::Line,
+        ),
         G::Polygon { coordinates } => (
             Geometry::Polygon(polygon(coordinates)?),
             GeometryKind::Polygon,
         ),
-        G::MultiPolygon { coordinates } => {
-            if coordinates.is_empty() {
-                return Err("MultiPolygon has no polygons".into());
-            }
-            let polygons = coordinates
-                .iter()
-                .enumerate()
-                .map(|(i, p)| polygon(p).map_err(|e| format!("polygon {i}: {e}")))
-                .collect::<Result<_, _>>()?;
-            (
-                Geometry::MultiPolygon(MultiPolygon(polygons)),
-                GeometryKind::Polygon,
-            )
-        }
+        G::MultiPolygon { coordinates } => (
+            Geometry::MultiPolygon(MultiPolygon(parts(
+                coordinates,
+                "MultiPolygon",
+                "polygon",
+                |p| polygon(p),
+            )?)),
+            GeometryKind::Polygon,
+        ),
         G::GeometryCollection { .. } => {
             return Err("GeometryCollection is not supported: use one feature per geometry".into());
         }
     })
+}
+
+/// Every part of a Multi* geometry, naming the part at fault.
+fn parts<P, T>(
+    items: &[P],
+    kind: &str,
+    part: &str,
+    parse: impl Fn(&P) -> Result<T, String>,
+) -> Result<Vec<T>, String> {
+    if items.is_empty() {
+        return Err(format!("{kind} has no {part}s"));
+    }
+    items
+        .iter()
+        .enumerate()
+        .map(|(i, item)| parse(item).map_err(|e| format!("{part} {i}: {e}")))
+        .collect()
 }
 
 fn position(p: &geojson::Position) -> Result<Coord, String> {
