@@ -466,7 +466,10 @@ export class LoopTool {
       const c = plan.geometry.coordinates;
       const xs = c.map((p) => p[0]);
       const ys = c.map((p) => p[1]);
-      ctx.fitBounds([[Math.min(...xs), Math.min(...ys)], [Math.max(...xs), Math.max(...ys)]]);
+      // Room for the numbered markers, and for the scale bar and attribution at the bottom.
+      ctx.map.fitBounds([[Math.min(...xs), Math.min(...ys)], [Math.max(...xs), Math.max(...ys)]], {
+        padding: { top: 36, bottom: 64, left: 36, right: 56 }, maxZoom: 12, duration: 600,
+      });
     }
   }
 
