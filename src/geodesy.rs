@@ -101,22 +101,25 @@ fn closest_on_edges(p: Coord, path: &[Coord], max_m: f64) -> Option<Closest> {
     let pv = UnitVector::from(p);
     // Each vertex's unit vector once, then a spherical lower bound and a rough foot per edge.
     let units: Vec<UnitVector> = path.iter().map(|c| UnitVector::from(*c)).collect();
-    let mut edges: Vec<(f64, usize, f64)> = units
+    let mut edges: Vec<(f64, usize)> = units
         .windows(2)
         .enumerate()
         .map(|(i, w)| {
-            let (angle, fraction, arc) = sphere_closest_on_arc(pv, w[0], w[1]);
-            (edge_lower_bound_m(angle, arc), i, fraction)
+            let (angle, arc) = sphere_angle_to_arc(pv, w[0], w[1]);
+            (edge_lower_bound_m(angle, arc), i)
         })
         .collect();
     edges.sort_by(|a, b| a.0.total_cmp(&b.0));
 
     // Refine on the ellipsoid every edge whose lower bound can still beat the best (and `max_m`).
     let mut best: Option<Closest> = None;
-    for &(lower_bound_m, i, fraction) in &edges {
+    for &(lower_bound_m, i) in &edges {
         if lower_bound_m > max_m || best.is_some_and(|b| lower_bound_m > b.distance_m) {
             break;
         }
+        // Where on the edge to start walking: the spherical foot (computed only for the edges
+        // refined, as it needs more trigonometry than the bound).
+        let (_, fraction, _) = sphere_closest_on_arc(pv, units[i], units[i + 1]);
         let (d, nearest, along_m) = refine_on_edge(p, path[i], path[i + 1], fraction);
         if best.is_none_or(|b| d < b.distance_m) {
             best = Some(Closest {
@@ -224,6 +227,35 @@ impl UnitVector {
             .sqrt()
             .atan2(self.dot(o))
     }
+}
+
+/// A lower bound of the spherical angle from `p` to the great-circle arc from `av` to `bv`, and
+/// an upper bound of the arc's angle: cheap (one `asin` and a square root), for pruning.
+///
+/// The foot of the perpendicular from `p` onto the great circle lies within the arc exactly when
+/// the triple products (a×p)·n and (p×b)·n are both ≥ 0 (n = a×b); then the angle is the
+/// cross-track angle asin(|p·n̂|), else the angle to the nearer end, 2·asin(chord/2).
+fn sphere_angle_to_arc(p: UnitVector, av: UnitVector, bv: UnitVector) -> (f64, f64) {
+    let chord = |u: UnitVector, v: UnitVector| {
+        let d = [u.0[0] - v.0[0], u.0[1] - v.0[1], u.0[2] - v.0[2]];
+        (d[0] * d[0] + d[1] * d[1] + d[2] * d[2]).sqrt()
+    };
+    let c_ab = chord(av, bv);
+    // 2·asin(c/2) ≤ c·(1 + c²/20) for c ≤ 1 (arcs up to 60°); beyond, take the half circle.
+    let arc_upper = if c_ab <= 1.0 {
+        c_ab * (1.0 + c_ab * c_ab / 20.0)
+    } else {
+        std::f64::consts::PI
+    };
+    let n = av.cross(bv);
+    let n_len = (n[0] * n[0] + n[1] * n[1] + n[2] * n[2]).sqrt();
+    let dot = |x: [f64; 3], y: [f64; 3]| x[0] * y[0] + x[1] * y[1] + x[2] * y[2];
+    if n_len > 1e-15 && dot(av.cross(p), n) >= 0.0 && dot(p.cross(bv), n) >= 0.0 {
+        let sin_xt = (dot(p.0, n) / n_len).abs().min(1.0);
+        return (sin_xt.asin(), arc_upper);
+    }
+    let nearer = chord(p, av).min(chord(p, bv));
+    (2.0 * (nearer / 2.0).min(1.0).asin(), arc_upper)
 }
 
 /// Spherical angle from `p` to the great-circle arc from `av` to `bv`, the fraction of the arc
@@ -391,6 +423,25 @@ mod tests {
         let got = closest_on_path(p, &line).unwrap();
         assert_eq!(got.nearest, line[1]);
         assert!((got.distance_m - distance_m(p, line[1])).abs() < 1e-6);
+    }
+
+    #[test]
+    fn the_cheap_arc_bound_equals_the_full_spherical_angle() {
+        let mut seed = 9u64;
+        let mut next = || {
+            seed = seed
+                .wrapping_mul(6_364_136_223_846_793_005)
+                .wrapping_add(1_442_695_040_888_963_407);
+            (seed >> 11) as f64 / (1u64 << 53) as f64
+        };
+        for _ in 0..2000 {
+            let mut pick = || UnitVector::from(c(100.0 + 15.0 * next(), 20.0 + 15.0 * next()));
+            let (p, a, b) = (pick(), pick(), pick());
+            let (full, _, arc) = sphere_closest_on_arc(p, a, b);
+            let (cheap, arc_upper) = sphere_angle_to_arc(p, a, b);
+            assert!((full - cheap).abs() < 1e-9, "{full} vs {cheap}");
+            assert!(arc_upper >= arc);
+        }
     }
 
     #[test]
