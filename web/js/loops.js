@@ -5,7 +5,7 @@
 // Names and notes are user text: they only ever reach the page as text nodes.
 
 import * as api from './api.js';
-import { h } from './ui.js';
+import { h, toast } from './ui.js';
 import { t, getLang, featureName, formatDistance, provinceLabel, layerTitle } from './i18n.js';
 import { layerSwatch } from './layerpanel.js';
 
@@ -159,6 +159,8 @@ export class LoopTool {
     const hit = this.ctx.featuresAt(e.point).find((f) => STOP_LAYERS.includes(f.properties.layer));
     if (hit) this.addFeature(hit.properties.id);
     else this.addPosition([e.lngLat.lng, e.lngLat.lat]);
+    const n = this.stops.length;
+    toast(t('loops.added', { n, name: this.stopName(this.stops[n - 1], n - 1) }), 1600);
   }
 
   /** After any change: plan again in the order shown. */
