@@ -269,3 +269,33 @@ fn corridor_equals_an_exhaustive_scan_order_included() {
         }
     }
 }
+
+#[test]
+fn bbox_equals_an_exhaustive_intersection_test() {
+    use geo::{Intersects, Rect};
+    use yuqian::query::bbox::{Bbox, features_in};
+    let ds = random_dataset(3000, 21);
+    let mut rng = ChaCha8Rng::seed_from_u64(8);
+    let mut found = 0;
+    for _ in 0..40 {
+        let c = random_coord(&mut rng);
+        let (w, h) = (rng.random_range(0.01..2.0), rng.random_range(0.01..2.0));
+        let text = format!("{},{},{},{}", c.x, c.y, c.x + w, c.y + h);
+        let bbox = Bbox::parse("bbox", &text).unwrap();
+        let rect = Rect::new(
+            c,
+            Coord {
+                x: c.x + w,
+                y: c.y + h,
+            },
+        );
+        let expect: Vec<u32> = (0..ds.features.len() as u32)
+            .filter(|i| ds.feature(*i).geometry.intersects(&rect))
+            .collect();
+        let page = features_in(&ds, bbox, &Filter::default(), 10_000, 0);
+        assert_eq!(page.features, expect, "{text}");
+        assert_eq!(page.matched, expect.len());
+        found += expect.len();
+    }
+    assert!(found > 1000, "the boxes should hold features: {found}");
+}

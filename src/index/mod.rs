@@ -5,7 +5,7 @@ use crate::geodesy::{LonLatRect, QueryPoint, rect_lower_bound_m};
 use crate::layers::{Catalogue, Feature, LayerSpec, LoadError, load_dir};
 use geo::{BoundingRect, Coord};
 use rstar::primitives::{GeomWithData, Rectangle};
-use rstar::{AABB, ParentNode, RTree, RTreeNode, RTreeObject};
+use rstar::{AABB, Envelope, ParentNode, RTree, RTreeNode, RTreeObject};
 use std::cmp::Ordering;
 use std::collections::BinaryHeap;
 use std::path::Path;
@@ -122,6 +122,18 @@ impl Dataset {
         self.tree
             .locate_in_envelope_intersecting(&aabb)
             .map(|e| e.data)
+    }
+
+    /// Features whose envelope intersects `rect`, with whether the envelope lies wholly inside
+    /// `rect` (then the feature itself surely intersects it), in no particular order.
+    pub fn envelope_candidates_contained(
+        &self,
+        rect: LonLatRect,
+    ) -> impl Iterator<Item = (u32, bool)> + '_ {
+        let aabb = AABB::from_corners([rect.min.x, rect.min.y], [rect.max.x, rect.max.y]);
+        self.tree
+            .locate_in_envelope_intersecting(&aabb)
+            .map(move |e| (e.data, aabb.contains_envelope(&e.envelope())))
     }
 
     /// Best-first traversal from `p`: yields features with a lower bound of their geodesic

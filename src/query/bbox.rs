@@ -94,12 +94,15 @@ pub struct Page {
 pub fn features_in(ds: &Dataset, bbox: Bbox, filter: &Filter, limit: usize, offset: usize) -> Page {
     let r = bbox.rect();
     let rect = Rect::new(r.min, r.max);
+    // A feature whose envelope lies inside the box intersects it; only the others need the
+    // exact test.
     let mut all: Vec<u32> = ds
-        .envelope_candidates(r)
-        .filter(|i| {
-            let f = ds.feature(*i);
-            filter.matches(f) && f.geometry.intersects(&rect)
+        .envelope_candidates_contained(r)
+        .filter(|&(i, inside)| {
+            let f = ds.feature(i);
+            filter.matches(f) && (inside || f.geometry.intersects(&rect))
         })
+        .map(|(i, _)| i)
         .collect();
     // Feature indices follow the catalogue, then each file: a stable order for paging.
     all.sort_unstable();
