@@ -208,26 +208,9 @@ fn parse_feature(item: Value, layer: u16, allowed: &[GeometryKind]) -> FeatureRe
             Map::new()
         }
     };
-    let mut text = |name: &str| -> Option<Box<str>> {
-        match props.remove(name) {
-            Some(Value::String(s)) if !s.trim().is_empty() => Some(s.into()),
-            Some(Value::String(_)) => {
-                reasons.push(format!("{name} must not be empty"));
-                None
-            }
-            Some(other) => {
-                reasons.push(format!("{name} must be a string, got {other}"));
-                None
-            }
-            None => {
-                reasons.push(format!("missing {name}"));
-                None
-            }
-        }
-    };
-    let name_zh = text("name_zh");
-    let name_en = text("name_en");
-    let source = text("source");
+    let name_zh = text_property(&mut props, "name_zh", &mut reasons);
+    let name_en = text_property(&mut props, "name_en", &mut reasons);
+    let source = text_property(&mut props, "source", &mut reasons);
     let status = enum_property(&mut props, "status", &mut reasons);
     let accuracy = enum_property::<Accuracy>(&mut props, "accuracy", &mut reasons);
     let provinces = parse_provinces(props.remove("provinces"), &mut reasons);
@@ -274,13 +257,15 @@ pub fn is_valid_id(s: &str) -> bool {
             .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b':' | b'-'))
 }
 
-fn enum_property<T: std::str::FromStr<Err = String>>(
+/// A required string property, removed from `props`; a reason is recorded if it is missing or
+/// not a string.
+fn string_property(
     props: &mut Map<String, Value>,
     name: &str,
     reasons: &mut Vec<String>,
-) -> Option<T> {
+) -> Option<String> {
     match props.remove(name) {
-        Some(Value::String(s)) => s.parse().map_err(|e: String| reasons.push(e)).ok(),
+        Some(Value::String(s)) => Some(s),
         Some(other) => {
             reasons.push(format!("{name} must be a string, got {other}"));
             None
@@ -290,6 +275,30 @@ fn enum_property<T: std::str::FromStr<Err = String>>(
             None
         }
     }
+}
+
+/// A required, non-blank text property.
+fn text_property(
+    props: &mut Map<String, Value>,
+    name: &str,
+    reasons: &mut Vec<String>,
+) -> Option<String> {
+    let s = string_property(props, name, reasons)?;
+    if s.trim().is_empty() {
+        reasons.push(format!("{name} must not be empty"));
+        return None;
+    }
+    Some(s)
+}
+
+/// A required property whose string names one of an enumeration's values.
+fn enum_property<T: std::str::FromStr<Err = String>>(
+    props: &mut Map<String, Value>,
+    name: &str,
+    reasons: &mut Vec<String>,
+) -> Option<T> {
+    let s = string_property(props, name, reasons)?;
+    s.parse().map_err(|e: String| reasons.push(e)).ok()
 }
 
 fn parse_provinces(value: Option<Value>, reasons: &mut Vec<String>) -> Option<Provinces> {

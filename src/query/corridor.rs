@@ -12,9 +12,7 @@
 //! 4. Results are sorted by chainage, then distance, then id.
 
 use super::{Filter, InvalidParameter};
-use crate::geodesy::{
-    LonLatRect, closest_on_path_within, distance_m, expand_rect_m, path_length_m,
-};
+use crate::geodesy::{LonLatRect, closest_on_path_within, distance_m, expand_rect_m};
 use crate::index::Dataset;
 use geo::line_intersection::{LineIntersection, line_intersection};
 use geo::{BoundingRect, Contains, Coord, Geometry, Line, LineString, Point, Polygon};
@@ -302,9 +300,4 @@ fn rings(p: &Polygon<f64>) -> Vec<&[Coord]> {
         .chain(p.interiors())
         .map(|r| &r.0[..])
         .collect()
-}
-
-/// Total geodesic length of a geometry's line parts (for reporting).
-pub fn line_length_m(parts: &[LineString<f64>]) -> f64 {
-    parts.iter().map(|l| path_length_m(&l.0)).sum()
 }
