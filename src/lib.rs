@@ -12,6 +12,7 @@
 //! | [`http`] | the axum application: API routes, errors, static web map |
 //! | [`store`] | saved loops in SQLite: migrations, versions for ETags |
 //! | [`server`] | binding, serving and graceful shutdown |
+//! | [`work`] | bounded work: time budgets of requests |
 //!
 //! Coordinates are WGS84 lon/lat throughout (`geo::Coord`: x = longitude, y = latitude).
 
@@ -24,3 +25,4 @@ pub mod query;
 pub mod routing;
 pub mod server;
 pub mod store;
+pub mod work;
