@@ -12,10 +12,13 @@
 //! | [`http`] | the axum application: API routes, errors, static web map |
 //! | [`store`] | saved loops in SQLite: migrations, versions for ETags |
 //! | [`server`] | binding, serving and graceful shutdown |
-//! | [`work`] | bounded work: time budgets of requests |
+//! | [`snapshot`] | one immutable snapshot of the data and all derived from it; reload, watch |
+//! | [`work`] | bounded work: the heavy pool and the time budget of a request |
+//! | [`config`] | settings from flags, environment and a TOML file |
 //!
 //! Coordinates are WGS84 lon/lat throughout (`geo::Coord`: x = longitude, y = latitude).
 
+pub mod config;
 pub mod geodesy;
 pub mod http;
 pub mod import;
@@ -24,5 +27,6 @@ pub mod layers;
 pub mod query;
 pub mod routing;
 pub mod server;
+pub mod snapshot;
 pub mod store;
 pub mod work;

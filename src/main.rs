@@ -1,14 +1,20 @@
-//! The `yuqian` binary: parse the command line, set up logging, then serve or check.
+//! The `yuqian` binary: parse the command line, set up logging, then serve, check, import or
+//! print the configuration.
 
 use anyhow::Context;
-use clap::{Parser, Subcommand};
-use std::net::SocketAddr;
+use clap::{CommandFactory, FromArgMatches, Parser, Subcommand};
 use std::path::PathBuf;
 use std::process::ExitCode;
-use yuqian::http::{AppState, app};
+use std::sync::Arc;
+use std::time::Duration;
+use yuqian::config::{self, ServeArgs};
+use yuqian::http::{AppState, RateLimitSettings, app};
 use yuqian::index::Dataset;
-use yuqian::server;
+use yuqian::server::{self, ServeOptions};
+use yuqian::snapshot::Live;
+use yuqian::snapshot::reload::DataSource;
 use yuqian::store::LoopStore;
+use yuqian::work::PoolLimits;
 
 /// Yuqian Map: a map service for the Chongqing–Guizhou (渝黔) border infrastructure.
 #[derive(Parser)]
@@ -21,24 +27,10 @@ struct Cli {
 #[derive(Subcommand)]
 enum Command {
     /// Load the data folder, index it and serve the API and web map.
-    Serve {
-        /// Address to listen on.
-        #[arg(long, env = "YUQIAN_ADDR", default_value = "127.0.0.1:8080")]
-        addr: SocketAddr,
-        /// Data folder holding layers.toml and the layer files.
-        #[arg(long, env = "YUQIAN_DATA", default_value = "geodata")]
-        data: PathBuf,
-        /// Folder of the web map, served at `/` (skipped if it does not exist).
-        #[arg(long, env = "YUQIAN_WEB", default_value = "web")]
-        web: PathBuf,
-        /// SQLite database of saved loops (created, with its folder, if missing).
-        #[arg(long, env = "YUQIAN_DB", default_value = "var/yuqian.sqlite")]
-        db: PathBuf,
-        /// Token that writes to saved loops must present as `Authorization: Bearer <token>`.
-        /// Required when listening on a non-loopback address.
-        #[arg(long, env = "YUQIAN_WRITE_TOKEN", hide_env_values = true)]
-        write_token: Option<String>,
-    },
+    Serve(ServeArgs),
+    /// Print the settings `serve` would use with these flags (tokens redacted), and where each
+    /// came from.
+    Config(ServeArgs),
     /// Turn other data into layer files of our schema.
     Import {
         #[command(subcommand)]
@@ -76,15 +68,22 @@ fn main() -> ExitCode {
         )
         .with_writer(std::io::stderr)
         .init();
-    let cli = Cli::parse();
+    let matches = Cli::command().get_matches();
+    let cli = match Cli::from_arg_matches(&matches) {
+        Ok(cli) => cli,
+        Err(e) => e.exit(),
+    };
+    let sub = matches.subcommand().map(|(_, m)| m);
     let result = match cli.command {
-        Command::Serve {
-            addr,
-            data,
-            web,
-            db,
-            write_token,
-        } => serve(addr, data, web, db, write_token),
+        Command::Serve(args) => config::resolve(&args, sub)
+            .map_err(anyhow::Error::from)
+            .and_then(serve),
+        Command::Config(args) => config::resolve(&args, sub)
+            .map_err(anyhow::Error::from)
+            .map(|r| {
+                print!("{}", r.to_toml_redacted());
+                ExitCode::SUCCESS
+            }),
         Command::Check { dir } => check(dir),
         Command::Import {
             source:
@@ -108,19 +107,7 @@ fn load(dir: &std::path::Path) -> anyhow::Result<Dataset> {
     let started = std::time::Instant::now();
     let ds = Dataset::load(dir)
         .with_context(|| format!("cannot load the data folder {}", dir.display()))?;
-    for (layer, stats) in ds.catalogue.layers.iter().zip(&ds.stats) {
-        tracing::info!(
-            layer = %layer.id,
-            features = stats.feature_count,
-            bbox = ?stats.bbox.map(|b| [b.min.x, b.min.y, b.max.x, b.max.y]),
-            "loaded {} ({})", layer.title_en, layer.title_zh
-        );
-    }
-    tracing::info!(
-        features = ds.features.len(),
-        elapsed_ms = started.elapsed().as_millis() as u64,
-        "data indexed"
-    );
+    log_loaded(&ds, started.elapsed());
     Ok(ds)
 }
 
@@ -162,37 +149,122 @@ fn import_osm(file: PathBuf, out: PathBuf, boundaries: PathBuf) -> anyhow::Resul
 }
 
 #[tokio::main]
-async fn serve(
-    addr: SocketAddr,
-    data: PathBuf,
-    web: PathBuf,
-    db: PathBuf,
-    write_token: Option<String>,
-) -> anyhow::Result<ExitCode> {
-    let write_token = write_token.filter(|t| !t.is_empty());
-    if !addr.ip().is_loopback() && write_token.is_none() {
+async fn serve(resolved: config::Resolved) -> anyhow::Result<ExitCode> {
+    let cfg = resolved.settings;
+    let addr = cfg.addr;
+    if !addr.ip().is_loopback() && cfg.write_token.is_none() {
         anyhow::bail!(
             "refusing to listen on {addr} with saved loops open to anyone: set --write-token (or YUQIAN_WRITE_TOKEN), or listen on a loopback address"
         );
     }
-    let ds = load(&data)?;
-    let store = LoopStore::open(&db)
-        .with_context(|| format!("cannot open the loop database {}", db.display()))?;
-    tracing::info!(db = %db.display(), writes = if write_token.is_some() { "need a token" } else { "open (loopback only)" }, "saved loops");
-    let web = web.is_dir().then_some(web);
+    if !addr.ip().is_loopback() && cfg.admin_token.is_none() {
+        anyhow::bail!(
+            "refusing to listen on {addr} with no admin token: set --admin-token (or YUQIAN_ADMIN_TOKEN) for /admin and /metrics, or listen on a loopback address"
+        );
+    }
+    match server::raise_open_file_limit() {
+        Ok(limit) => tracing::info!(limit, "open files"),
+        Err(e) => tracing::warn!("cannot raise the open-file limit: {e}"),
+    }
+    let store = LoopStore::open(&cfg.db)
+        .with_context(|| format!("cannot open the loop database {}", cfg.db.display()))?;
+    tracing::info!(db = %cfg.db.display(), writes = if cfg.write_token.is_some() { "need a token" } else { "open (loopback only)" }, "saved loops");
+    let web = cfg.web.is_dir().then(|| cfg.web.clone());
     if web.is_none() {
         tracing::warn!("no web folder: serving the API only");
     }
+    let live = Arc::new(Live::new(Some(DataSource::Dir(cfg.data.clone()))));
+    let mut state = AppState::builder(live.clone());
+    state.store = Some(store);
+    state.write_token = cfg.write_token.clone();
+    state.admin_token = cfg.admin_token.clone();
+    state.pool = PoolLimits {
+        concurrency: cfg.heavy_concurrency,
+        queue: cfg.heavy_queue,
+        budget: Duration::from_millis(cfg.heavy_budget_ms),
+    };
+    state.rate_limit = RateLimitSettings {
+        per_minute: cfg.rate_limit_per_minute,
+        burst: cfg.rate_limit_burst,
+        loopback: cfg.rate_limit_loopback,
+    };
+    state.cors_origins = cfg.cors_origins.clone();
+    let router = app(state.build(), web);
+
     let listener = tokio::net::TcpListener::bind(addr)
         .await
         .with_context(|| format!("cannot listen on {addr}"))?;
     tracing::info!("listening on http://{}", listener.local_addr()?);
-    server::run(
-        listener,
-        app(AppState::with_store(ds, Some(store), write_token), web),
-        server::shutdown_signal(),
-    )
-    .await?;
+
+    // The first snapshot loads while the server already answers /health/live (and 503 on
+    // /health/ready); bad data stops the server, as `check` would fail.
+    let (failed_tx, failed_rx) = tokio::sync::oneshot::channel::<String>();
+    let first = live.clone();
+    tokio::task::spawn_blocking(move || {
+        let started = std::time::Instant::now();
+        match first.load() {
+            Ok(snap) => log_loaded(&snap.dataset, started.elapsed()),
+            Err(problems) => {
+                let e = yuqian::layers::LoadError { problems };
+                let _ = failed_tx.send(format!("cannot load the data folder: {e}"));
+            }
+        }
+    });
+    server::on_sighup({
+        let live = live.clone();
+        move || {
+            live.reload("sighup");
+        }
+    })
+    .context("cannot listen for SIGHUP")?;
+    let _watcher = if cfg.watch {
+        Some(yuqian::snapshot::watch::watch(live.clone())?)
+    } else {
+        None
+    };
+
+    let failure = Arc::new(std::sync::Mutex::new(None::<String>));
+    let shutdown = {
+        let live = live.clone();
+        let failure = failure.clone();
+        async move {
+            tokio::select! {
+                () = server::shutdown_signal() => {}
+                Ok(message) = failed_rx => {
+                    *failure.lock().unwrap_or_else(std::sync::PoisonError::into_inner) = Some(message);
+                }
+            }
+            live.begin_shutdown();
+        }
+    };
+    let options = ServeOptions {
+        header_read_timeout: Duration::from_secs(cfg.header_read_timeout_s),
+        ..ServeOptions::default()
+    };
+    server::run(listener, router, shutdown, options).await?;
+    if let Some(message) = failure
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
+        .take()
+    {
+        anyhow::bail!(message);
+    }
     tracing::info!("stopped");
     Ok(ExitCode::SUCCESS)
+}
+
+fn log_loaded(ds: &Dataset, elapsed: Duration) {
+    for (layer, stats) in ds.catalogue.layers.iter().zip(&ds.stats) {
+        tracing::info!(
+            layer = %layer.id,
+            features = stats.feature_count,
+            bbox = ?stats.bbox.map(|b| [b.min.x, b.min.y, b.max.x, b.max.y]),
+            "loaded {} ({})", layer.title_en, layer.title_zh
+        );
+    }
+    tracing::info!(
+        features = ds.features.len(),
+        elapsed_ms = elapsed.as_millis() as u64,
+        "data indexed"
+    );
 }

@@ -154,6 +154,14 @@ impl LoopStore {
         rows.into_iter().map(RawRow::decode).collect()
     }
 
+    /// How many loops are saved.
+    pub fn count(&self) -> Result<u64> {
+        let n: i64 = self
+            .conn()
+            .query_row("SELECT count(*) FROM loops", [], |r| r.get(0))?;
+        Ok(u64::try_from(n).unwrap_or(0))
+    }
+
     /// Replaces a loop if it is still at `expected_version`.
     pub fn update(
         &self,

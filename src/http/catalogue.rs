@@ -1,33 +1,20 @@
-//! Layers, features by box or id, name search and health.
+//! Layers, features by box or id, and name search.
 
-use super::AppState;
 use super::error::{ApiError, ApiResult};
+use super::heavy;
 use super::output::{collection, feature};
 use super::params::Params;
+use super::state::{AppState, Snap};
 use crate::query::bbox::{self, Bbox};
 use crate::query::search as text;
 use axum::Json;
 use axum::extract::{Path, RawQuery, State};
+use axum::response::Response;
 use serde_json::{Map, Value, json};
 
-pub async fn health(State(s): State<AppState>, RawQuery(q): RawQuery) -> ApiResult<Json<Value>> {
+pub async fn layers(Snap(snap): Snap, RawQuery(q): RawQuery) -> ApiResult<Json<Value>> {
     Params::parse(q.as_deref(), &[])?;
-    let counts: Map<String, Value> = s
-        .dataset
-        .catalogue
-        .layers
-        .iter()
-        .zip(&s.dataset.stats)
-        .map(|(l, st)| (l.id.clone(), json!(st.feature_count)))
-        .collect();
-    Ok(Json(
-        json!({ "status": "ok", "features": s.dataset.features.len(), "layers": counts }),
-    ))
-}
-
-pub async fn layers(State(s): State<AppState>, RawQuery(q): RawQuery) -> ApiResult<Json<Value>> {
-    Params::parse(q.as_deref(), &[])?;
-    let ds = &s.dataset;
+    let ds = &snap.dataset;
     let layers: Vec<Value> = ds
         .catalogue
         .layers
@@ -51,12 +38,23 @@ pub async fn layers(State(s): State<AppState>, RawQuery(q): RawQuery) -> ApiResu
     Ok(Json(json!({ "layers": layers })))
 }
 
-pub async fn features(State(s): State<AppState>, RawQuery(q): RawQuery) -> ApiResult<Json<Value>> {
+pub async fn features(
+    State(s): State<AppState>,
+    Snap(snap): Snap,
+    RawQuery(q): RawQuery,
+) -> ApiResult<Response> {
+    heavy::run(&s, snap, move |snap, _deadline| {
+        features_page(snap, q.as_deref())
+    })
+    .await
+}
+
+fn features_page(snap: &crate::snapshot::Snapshot, q: Option<&str>) -> ApiResult<Value> {
     let p = Params::parse(
-        q.as_deref(),
+        q,
         &["bbox", "layers", "status", "province", "limit", "offset"],
     )?;
-    let ds = &s.dataset;
+    let ds = &snap.dataset;
     let bbox = p
         .str("bbox")
         .map(|b| Bbox::parse("bbox", b))
@@ -73,26 +71,31 @@ pub async fn features(State(s): State<AppState>, RawQuery(q): RawQuery) -> ApiRe
         .iter()
         .map(|i| feature(ds, *i, Map::new()))
         .collect();
-    Ok(Json(collection(out, page.matched)))
+    Ok(collection(out, page.matched))
 }
 
-pub async fn feature_by_id(
-    State(s): State<AppState>,
-    Path(id): Path<String>,
-) -> ApiResult<Json<Value>> {
-    let ds = &s.dataset;
+pub async fn feature_by_id(Snap(snap): Snap, Path(id): Path<String>) -> ApiResult<Json<Value>> {
+    let ds = &snap.dataset;
     let i = ds
         .find(&id)
         .ok_or_else(|| ApiError::not_found(Some("id"), format!("no feature with id {id:?}")))?;
     Ok(Json(feature(ds, i, Map::new())))
 }
 
-pub async fn search(State(s): State<AppState>, RawQuery(q): RawQuery) -> ApiResult<Json<Value>> {
-    let p = Params::parse(
-        q.as_deref(),
-        &["q", "limit", "layers", "status", "province"],
-    )?;
-    let ds = &s.dataset;
+pub async fn search(
+    State(s): State<AppState>,
+    Snap(snap): Snap,
+    RawQuery(q): RawQuery,
+) -> ApiResult<Response> {
+    heavy::run(&s, snap, move |snap, _deadline| {
+        search_names(snap, q.as_deref())
+    })
+    .await
+}
+
+fn search_names(snap: &crate::snapshot::Snapshot, q: Option<&str>) -> ApiResult<Value> {
+    let p = Params::parse(q, &["q", "limit", "layers", "status", "province"])?;
+    let ds = &snap.dataset;
     let query = p.required("q")?;
     let chars = query.trim().chars().count();
     if chars == 0 {
@@ -113,5 +116,5 @@ pub async fn search(State(s): State<AppState>, RawQuery(q): RawQuery) -> ApiResu
     let filter = p.filter(ds)?;
     let (matched, hits) = text::search(ds, query, &filter, limit);
     let out = hits.iter().map(|i| feature(ds, *i, Map::new())).collect();
-    Ok(Json(collection(out, matched)))
+    Ok(collection(out, matched))
 }

@@ -1,29 +1,43 @@
 //! Nearby, corridor, region and border-crossing queries.
 
-use super::AppState;
 use super::error::{ApiError, ApiResult};
+use super::heavy;
 use super::output::{collection, feature, lon_lat, metres};
 use super::params::{Params, enum_values, layer_list, non_boundary_layers};
+use super::state::{AppState, Snap};
 use crate::layers::load::parse_geometry;
 use crate::layers::{GeometryKind, Province, Status};
 use crate::query::corridor::{self, QueryLine};
-use crate::query::crossings::{self as border, line_parts};
+use crate::query::crossings::line_parts;
 use crate::query::{Filter, nearby as near, region as area};
-use axum::Json;
+use crate::snapshot::Snapshot;
+use crate::work::Deadline;
 use axum::body::Bytes;
 use axum::extract::rejection::BytesRejection;
 use axum::extract::{RawQuery, State};
+use axum::response::Response;
 use geo::{Geometry, LineString};
 use serde_json::{Map, Value, json};
 
-pub async fn nearby(State(s): State<AppState>, RawQuery(q): RawQuery) -> ApiResult<Json<Value>> {
+pub async fn nearby(
+    State(s): State<AppState>,
+    Snap(snap): Snap,
+    RawQuery(q): RawQuery,
+) -> ApiResult<Response> {
+    heavy::run(&s, snap, move |snap, deadline| {
+        nearest(snap, q.as_deref(), deadline)
+    })
+    .await
+}
+
+fn nearest(snap: &Snapshot, q: Option<&str>, _deadline: Deadline) -> ApiResult<Value> {
     let p = Params::parse(
-        q.as_deref(),
+        q,
         &[
             "lon", "lat", "k", "radius_m", "layers", "status", "province",
         ],
     )?;
-    let ds = &s.dataset;
+    let ds = &snap.dataset;
     let at = p.lon_lat()?;
     let k = p.usize("k", near::MAX_K)?;
     let radius_m = p.f64("radius_m")?;
@@ -50,18 +64,23 @@ pub async fn nearby(State(s): State<AppState>, RawQuery(q): RawQuery) -> ApiResu
             feature(ds, h.feature, extra)
         })
         .collect();
-    Ok(Json(collection(out, found.matched)))
+    Ok(collection(out, found.matched))
 }
 
 pub async fn corridor_of_feature(
     State(s): State<AppState>,
+    Snap(snap): Snap,
     RawQuery(q): RawQuery,
-) -> ApiResult<Json<Value>> {
-    let p = Params::parse(
-        q.as_deref(),
-        &["feature", "width_m", "layers", "status", "province"],
-    )?;
-    let ds = &s.dataset;
+) -> ApiResult<Response> {
+    heavy::run(&s, snap, move |snap, deadline| {
+        along_feature(snap, q.as_deref(), deadline)
+    })
+    .await
+}
+
+fn along_feature(snap: &Snapshot, q: Option<&str>, deadline: Deadline) -> ApiResult<Value> {
+    let p = Params::parse(q, &["feature", "width_m", "layers", "status", "province"])?;
+    let ds = &snap.dataset;
     let id = p.required("feature")?;
     let index = ds.find(id).ok_or_else(|| {
         ApiError::not_found(Some("feature"), format!("no feature with id {id:?}"))
@@ -79,31 +98,26 @@ pub async fn corridor_of_feature(
             .ok_or_else(|| ApiError::invalid("width_m", "width_m is required"))?,
     )?;
     let filter = p.filter_without_boundaries(ds)?;
-    answer_corridor(&s, &parts, width_m, &filter, Some(index))
+    answer_corridor(snap, &parts, width_m, &filter, Some(index), deadline)
 }
 
 pub async fn corridor_of_line(
     State(s): State<AppState>,
+    Snap(snap): Snap,
     RawQuery(q): RawQuery,
     body: Result<Bytes, BytesRejection>,
-) -> ApiResult<Json<Value>> {
+) -> ApiResult<Response> {
     Params::parse(q.as_deref(), &[])?;
-    let ds = &s.dataset;
-    let body = body.map_err(|e| ApiError {
-        status: e.status(),
-        error: if e.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE {
-            "payload_too_large"
-        } else {
-            "invalid_body"
-        },
-        parameter: Some("body".into()),
-        detail: format!(
-            "{} (the limit is {} bytes)",
-            e.body_text(),
-            super::MAX_BODY_BYTES
-        ),
-    })?;
-    let Value::Object(mut obj) = serde_json::from_slice::<Value>(&body)
+    let body = body.map_err(|e| ApiError::body(e, super::MAX_BODY_BYTES))?;
+    heavy::run(&s, snap, move |snap, deadline| {
+        along_line(snap, &body, deadline)
+    })
+    .await
+}
+
+fn along_line(snap: &Snapshot, body: &[u8], deadline: Deadline) -> ApiResult<Value> {
+    let ds = &snap.dataset;
+    let Value::Object(mut obj) = serde_json::from_slice::<Value>(body)
         .map_err(|e| ApiError::invalid("body", format!("the body is not valid JSON: {e}")))?
     else {
         return Err(ApiError::invalid(
@@ -170,7 +184,7 @@ pub async fn corridor_of_line(
             None => Vec::new(),
         },
     };
-    answer_corridor(&s, &parts, width_m, &filter, None)
+    answer_corridor(snap, &parts, width_m, &filter, None, deadline)
 }
 
 fn geometry_name(g: &Geometry<f64>) -> &'static str {
@@ -198,13 +212,14 @@ fn strings<'a>(field: &str, v: &'a Value) -> ApiResult<Vec<&'a str>> {
 }
 
 fn answer_corridor(
-    s: &AppState,
+    snap: &Snapshot,
     parts: &[LineString<f64>],
     width_m: f64,
     filter: &Filter,
     exclude: Option<u32>,
-) -> ApiResult<Json<Value>> {
-    let ds = &s.dataset;
+    _deadline: Deadline,
+) -> ApiResult<Value> {
+    let ds = &snap.dataset;
     let line = QueryLine::new(parts)?;
     let found = corridor::corridor(ds, &line, width_m, filter, exclude);
     let out: Vec<Value> = found
@@ -220,12 +235,23 @@ fn answer_corridor(
     let mut body = collection(out, matched);
     body["line_length_m"] = metres(line.length_m());
     body["width_m"] = json!(width_m);
-    Ok(Json(body))
+    Ok(body)
 }
 
-pub async fn region(State(s): State<AppState>, RawQuery(q): RawQuery) -> ApiResult<Json<Value>> {
-    let p = Params::parse(q.as_deref(), &["lon", "lat"])?;
-    let ds = &s.dataset;
+pub async fn region(
+    State(s): State<AppState>,
+    Snap(snap): Snap,
+    RawQuery(q): RawQuery,
+) -> ApiResult<Response> {
+    heavy::run(&s, snap, move |snap, _deadline| {
+        region_of(snap, q.as_deref())
+    })
+    .await
+}
+
+fn region_of(snap: &Snapshot, q: Option<&str>) -> ApiResult<Value> {
+    let p = Params::parse(q, &["lon", "lat"])?;
+    let ds = &snap.dataset;
     let at = p.lon_lat()?;
     let r = area::region_of(ds, at).ok_or_else(|| {
         ApiError::not_found(
@@ -247,18 +273,30 @@ pub async fn region(State(s): State<AppState>, RawQuery(q): RawQuery) -> ApiResu
         })
     };
     let province = ds.feature(r.province).provinces.only().map(|p| p.as_str());
-    Ok(Json(json!({
+    Ok(json!({
         "lon": at.x,
         "lat": at.y,
         "province": province,
         "province_feature": describe(r.province),
         "county": r.county.map(describe),
-    })))
+    }))
 }
 
-pub async fn crossings(State(s): State<AppState>, RawQuery(q): RawQuery) -> ApiResult<Json<Value>> {
-    let p = Params::parse(q.as_deref(), &["layers"])?;
-    let ds = &s.dataset;
+pub async fn crossings(
+    State(s): State<AppState>,
+    Snap(snap): Snap,
+    RawQuery(q): RawQuery,
+) -> ApiResult<Response> {
+    heavy::run(&s, snap, move |snap, _deadline| {
+        border_crossings(snap, q.as_deref())
+    })
+    .await
+}
+
+/// From the crossings computed once per snapshot, filtered by layer.
+fn border_crossings(snap: &Snapshot, q: Option<&str>) -> ApiResult<Value> {
+    let p = Params::parse(q, &["layers"])?;
+    let ds = &snap.dataset;
     let layers = match p.str("layers") {
         Some(names) => {
             let layers = layer_list(
@@ -280,15 +318,24 @@ pub async fn crossings(State(s): State<AppState>, RawQuery(q): RawQuery) -> ApiR
         }
         None => Vec::new(),
     };
-    let border_index = s.border.as_ref().ok_or_else(|| {
-        ApiError::not_found(
+    if snap.border.is_none() {
+        return Err(ApiError::not_found(
             None,
             "the data has no province boundary polygons for both Chongqing and Guizhou",
-        )
-    })?;
-    let found = border::crossings(ds, border_index, &layers);
-    let out: Vec<Value> = found
+        ));
+    }
+    let wanted = |i: u32| {
+        let l = usize::from(ds.feature(i).layer);
+        if layers.is_empty() {
+            ds.catalogue.layers[l].boundary.is_none()
+        } else {
+            layers.contains(&l)
+        }
+    };
+    let out: Vec<Value> = snap
+        .crossings
         .iter()
+        .filter(|(i, _)| wanted(*i))
         .map(|(i, d)| {
             let mut extra = Map::new();
             extra.insert(
@@ -308,5 +355,5 @@ pub async fn crossings(State(s): State<AppState>, RawQuery(q): RawQuery) -> ApiR
         })
         .collect();
     let matched = out.len();
-    Ok(Json(collection(out, matched)))
+    Ok(collection(out, matched))
 }

@@ -119,7 +119,25 @@ impl Server {
                     log.lock().unwrap().join("\n")
                 )
             });
-        Server { child, addr, log }
+        let server = Server { child, addr, log };
+        server.wait_ready();
+        server
+    }
+
+    /// Polls `/health/ready` until the first snapshot is in (the server listens while it loads).
+    pub fn wait_ready(&self) {
+        let started = std::time::Instant::now();
+        loop {
+            if http_status(&self.addr, "/health/ready") == Some(200) {
+                return;
+            }
+            assert!(
+                started.elapsed() < std::time::Duration::from_secs(60),
+                "the server did not become ready:\n{}",
+                self.log().join("\n")
+            );
+            std::thread::sleep(std::time::Duration::from_millis(20));
+        }
     }
 
     pub fn log(&self) -> Vec<String> {
@@ -148,6 +166,23 @@ impl Server {
             std::thread::sleep(std::time::Duration::from_millis(20));
         }
     }
+}
+
+/// The status of `GET path` on a raw connection, or `None` if the server did not answer.
+pub fn http_status(addr: &str, path: &str) -> Option<u16> {
+    use std::io::{Read, Write};
+    let mut stream = std::net::TcpStream::connect(addr).ok()?;
+    stream
+        .set_read_timeout(Some(std::time::Duration::from_secs(10)))
+        .ok()?;
+    write!(
+        stream,
+        "GET {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n"
+    )
+    .ok()?;
+    let mut response = String::new();
+    stream.read_to_string(&mut response).ok()?;
+    response.split(' ').nth(1)?.parse().ok()
 }
 
 impl Drop for Server {

@@ -1,0 +1,77 @@
+//! Everything derived from the data, as one immutable snapshot behind an atomic pointer.
+//!
+//! A [`Snapshot`] holds the data set and its R-tree, the border and county areas, the road
+//! graph of the loop planner and the border crossings, all built together from one load of the
+//! data folder. [`Live`] holds the snapshot being served: a request takes an `Arc` of it when it
+//! starts and works on that one to the end, while a reload builds a complete new snapshot off
+//! the serving path, validates it with exactly the rules of `yuqian check`, and swaps it in only
+//! if it is valid (see [`reload`]). Saved loops are not data: they live in the store and are
+//! never touched by a reload.
+
+pub mod reload;
+pub mod watch;
+
+pub use reload::{Live, ReloadOutcome, ReloadReport};
+
+use crate::index::Dataset;
+use crate::query::crossings::{self, Border, Division};
+use crate::routing::plan::Planner;
+use std::time::SystemTime;
+
+/// One consistent, immutable view of the data and everything computed from it.
+#[derive(Debug)]
+pub struct Snapshot {
+    pub dataset: Dataset,
+    /// Province polygons indexed for border questions; `None` if the data has none for both.
+    pub border: Option<Border>,
+    /// The road graph and county areas for route loops.
+    pub planner: Planner,
+    /// Every line feature that crosses the border with how it divides, in catalogue order:
+    /// computed once here, filtered by layer per request.
+    pub crossings: Vec<(u32, Division)>,
+    /// When this snapshot was built.
+    pub loaded_at: SystemTime,
+    data_version: String,
+}
+
+impl Snapshot {
+    /// Builds everything derived from an already validated data set.
+    pub fn build(dataset: Dataset) -> Snapshot {
+        let dataset_len = dataset.features.len();
+        let border = Border::from_dataset(&dataset);
+        let planner = Planner::new(&dataset);
+        let crossings = match &border {
+            // Every layer that holds lines, boundary layers included, so that any `layers`
+            // filter a request may give is answered from this one computation.
+            Some(b) => {
+                let line_layers: Vec<usize> = (0..dataset.catalogue.layers.len())
+                    .filter(|i| {
+                        dataset.catalogue.layers[*i]
+                            .geometry
+                            .contains(&crate::layers::GeometryKind::Line)
+                    })
+                    .collect();
+                if line_layers.is_empty() {
+                    Vec::new()
+                } else {
+                    crossings::crossings(&dataset, b, &line_layers)
+                }
+            }
+            None => Vec::new(),
+        };
+        Snapshot {
+            dataset,
+            border,
+            planner,
+            crossings,
+            loaded_at: SystemTime::now(),
+            // Interim until the loader computes the canonical content hash.
+            data_version: format!("interim:{}", dataset_len),
+        }
+    }
+
+    /// The content hash of the data this snapshot was built from (see `Dataset::data_version`).
+    pub fn data_version(&self) -> &str {
+        &self.data_version
+    }
+}
