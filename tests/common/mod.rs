@@ -191,3 +191,32 @@ impl Drop for Server {
         let _ = self.child.wait();
     }
 }
+
+/// Parses a Prometheus text exposition with the reference client's own parser
+/// (`prometheus_client`, in the test venv that `make test` sets as `YUQIAN_PYTHON`); returns
+/// every sample as `{"name", "labels", "value"}`.
+pub fn parse_prometheus(text: &str) -> Vec<Value> {
+    use std::io::Write;
+    let python = std::env::var("YUQIAN_PYTHON").unwrap_or_else(|_| "python3".into());
+    let script = "import sys, json\nfrom prometheus_client.parser import text_string_to_metric_families\nout = []\nfor fam in text_string_to_metric_families(sys.stdin.read()):\n    for s in fam.samples:\n        out.append({'name': s.name, 'labels': s.labels, 'value': s.value})\nprint(json.dumps(out))";
+    let mut child = std::process::Command::new(&python)
+        .args(["-c", script])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("python with prometheus_client (make test sets YUQIAN_PYTHON)");
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(text.as_bytes())
+        .unwrap();
+    let out = child.wait_with_output().unwrap();
+    assert!(
+        out.status.success(),
+        "not valid Prometheus text: {}\n{text}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_slice::<Vec<Value>>(&out.stdout).unwrap()
+}
