@@ -77,6 +77,11 @@ impl Server {
     /// Starts the built binary with the small fixture, no web folder, the database `db` and
     /// any `extra` flags; returns once it listens.
     pub fn start(db: &std::path::Path, extra: &[&str]) -> Server {
+        Server::start_with_data(&fixture("small"), db, extra)
+    }
+
+    /// Like [`Server::start`] with the data folder `data`.
+    pub fn start_with_data(data: &std::path::Path, db: &std::path::Path, extra: &[&str]) -> Server {
         use std::io::BufRead;
         let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_yuqian"))
             .args([
@@ -87,7 +92,7 @@ impl Server {
                 "/nonexistent",
                 "--data",
             ])
-            .arg(fixture("small"))
+            .arg(data)
             .arg("--db")
             .arg(db)
             .args(extra)
