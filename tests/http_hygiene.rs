@@ -617,3 +617,29 @@ async fn metrics_parse_as_prometheus_text_and_count_the_requests_made() {
         Some(3.0)
     );
 }
+
+#[tokio::test]
+async fn a_compressed_error_decodes_to_its_body_with_the_request_id() {
+    let r = router();
+    let a = send(
+        &r,
+        get("/api/nearby?lon=999&lat=0&k=3")
+            .header(header::ACCEPT_ENCODING, "gzip")
+            .body(Body::empty())
+            .unwrap(),
+        LOOPBACK,
+    )
+    .await;
+    assert_eq!(a.status, StatusCode::BAD_REQUEST);
+    let mut decoded = Vec::new();
+    if a.header("content-encoding") == Some("gzip") {
+        flate2::read::GzDecoder::new(&a.body[..])
+            .read_to_end(&mut decoded)
+            .expect("a valid gzip stream");
+    } else {
+        decoded = a.body.clone();
+    }
+    let body: Value = serde_json::from_slice(&decoded).expect("JSON");
+    assert_eq!(body["parameter"], "lon");
+    assert_eq!(body["request_id"].as_str(), a.header("x-request-id"));
+}

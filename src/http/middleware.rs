@@ -2,9 +2,10 @@
 //!
 //! 1. a request id (`x-request-id`: the client's or load balancer's if it sent one, else a new
 //!    UUID), on the request's log span and on the answer;
-//! 2. [`finish`]: error bodies get the request id; `nosniff`, `Referrer-Policy`, a default
-//!    `Content-Security-Policy` and `Cache-Control` where the handler set none;
-//! 3. gzip or br compression when the client accepts it;
+//! 2. gzip or br compression when the client accepts it;
+//! 3. [`finish`]: error bodies get the request id (before compression, which then compresses
+//!    the new body); `nosniff`, `Referrer-Policy`, a default `Content-Security-Policy` and
+//!    `Cache-Control` where the handler set none;
 //! 4. CORS: any configured origin may `GET` the public reads; no origin may write
 //!    ([`same_origin_writes`]);
 //! 5. request metrics by route template ([`super::metrics::track`]);
@@ -51,8 +52,8 @@ pub fn around(router: Router<AppState>, state: AppState) -> Router {
                         .on_response(DefaultOnResponse::new().level(Level::INFO)),
                 )
                 .layer(PropagateRequestIdLayer::new(REQUEST_ID))
-                .layer(from_fn(finish))
                 .layer(CompressionLayer::new().quality(CompressionLevel::Precise(4)))
+                .layer(from_fn(finish))
                 .layer(cors)
                 .layer(from_fn(same_origin_writes))
                 .layer(from_fn(metrics::track))

@@ -39,11 +39,15 @@ export function startServer({ env = {} } = {}) {
   });
   return new Promise((resolve, reject) => {
     let log = '';
+    let listening = false;
     const timer = setTimeout(() => { child.kill(); reject(new Error(`the server did not start:\n${log}`)); }, 30_000);
     child.stderr.on('data', (chunk) => {
       log += chunk.toString().replace(/\x1b\[[0-9;]*m/g, '');
       const m = /listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(log);
-      if (m) {
+      if (m && !listening) {
+        listening = true;
+        // The server listens while its data loads: wait until it is ready.
+        serverReady(m[1]).then(() => {
         clearTimeout(timer);
         resolve({
           origin: m[1],
@@ -54,10 +58,22 @@ export function startServer({ env = {} } = {}) {
             else { child.once('exit', finish); child.kill('SIGTERM'); }
           }),
         });
+        }, reject);
       }
     });
     child.once('exit', (code) => { clearTimeout(timer); reject(new Error(`the server exited (${code}):\n${log}`)); });
   });
+}
+
+/** Polls /health/ready until it answers 200 (the first snapshot is in). */
+async function serverReady(origin) {
+  for (let i = 0; i < 600; i++) {
+    try {
+      if ((await fetch(`${origin}/health/ready`)).status === 200) return;
+    } catch { /* not answering yet */ }
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  throw new Error(`${origin} never became ready`);
 }
 
 export const CHROMIUM_ARGS = [

@@ -98,6 +98,11 @@ test('the page, its favicon and every layer draw, at desktop and phone sizes', {
     const r = await fetch(`${server.origin}${file}`);
     assert.equal(r.status, 200, `${file} answered ${r.status}`);
   }
+  // The page runs under a Content-Security-Policy of its own origin only (a violation would
+  // be a console error, which the last test refuses).
+  const csp = (await fetch(`${server.origin}/`)).headers.get('content-security-policy');
+  assert.match(csp, /^default-src 'self'; script-src 'self' 'sha256-[A-Za-z0-9+/=]+';/);
+  assert.doesNotMatch(csp, /unsafe-eval|\*/);
   const { page, context } = await openMap(browser, server.origin, { record });
   await shot(page, 'overview-1280x800');
   assert.ok(await page.evaluate(() => Boolean(window.yuqian.map.painter.context.gl)), 'no WebGL context');
