@@ -110,4 +110,95 @@ fn a_real_server_answers_and_stops_on_sigterm() {
             .any(|l| l.contains("/health") && l.contains("status=200")),
         "{log:#?}"
     );
+    // ... with its request id.
+    let id = response
+        .lines()
+        .find_map(|l| l.strip_prefix("x-request-id: "))
+        .expect("an x-request-id header")
+        .trim();
+    assert!(
+        log.iter()
+            .any(|l| l.contains(&format!("request_id={id}")) && l.contains("status=200")),
+        "{id} not in {log:#?}"
+    );
+}
+
+#[test]
+fn serve_refuses_a_public_address_without_an_admin_token() {
+    let out = Command::new(BIN)
+        .args(["serve", "--addr", "0.0.0.0:0", "--write-token", "w"])
+        .arg("--data")
+        .arg(fixture("small"))
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("no admin token") && err.contains("--admin-token"),
+        "{err}"
+    );
+}
+
+#[test]
+fn config_prints_the_effective_settings_with_their_sources_and_no_secrets() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("yuqian.toml");
+    std::fs::write(
+        &file,
+        "heavy_queue = 9\nheavy_budget_ms = 1500\nwrite_token = \"from-file\"\n",
+    )
+    .unwrap();
+    let out = Command::new(BIN)
+        .args(["config", "--heavy-budget-ms", "2500", "--config"])
+        .arg(&file)
+        .env("YUQIAN_ADMIN_TOKEN", "from-env")
+        .env("YUQIAN_HEAVY_QUEUE", "11")
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let text = String::from_utf8_lossy(&out.stdout);
+    // flag > environment > file > default
+    assert!(text.contains("heavy_budget_ms = 2500  # flag"), "{text}");
+    assert!(text.contains("heavy_queue = 11  # environment"), "{text}");
+    assert!(
+        text.contains("write_token = \"<redacted>\"  # file"),
+        "{text}"
+    );
+    assert!(
+        text.contains("admin_token = \"<redacted>\"  # environment"),
+        "{text}"
+    );
+    assert!(
+        text.contains("header_read_timeout_s = 10  # default"),
+        "{text}"
+    );
+    assert!(
+        !text.contains("from-file") && !text.contains("from-env"),
+        "{text}"
+    );
+    // The output is itself a valid settings file.
+    let printed = dir.path().join("printed.toml");
+    std::fs::write(&printed, text.as_bytes()).unwrap();
+    let again = Command::new(BIN)
+        .args(["config", "--config"])
+        .arg(&printed)
+        .output()
+        .unwrap();
+    assert!(
+        again.status.success(),
+        "{}",
+        String::from_utf8_lossy(&again.stderr)
+    );
+    assert!(String::from_utf8_lossy(&again.stdout).contains("heavy_queue = 11  # file"));
+    let bad = Command::new(BIN)
+        .args(["config", "--config"])
+        .arg(dir.path().join("missing.toml"))
+        .output()
+        .unwrap();
+    assert!(!bad.status.success());
+    assert!(String::from_utf8_lossy(&bad.stderr).contains("missing.toml"));
 }

@@ -91,7 +91,8 @@ pub async fn reload(State(s): State<AppState>, RawQuery(q): RawQuery) -> ApiResu
         });
     }
     let live = s.live.clone();
-    let report = tokio::task::spawn_blocking(move || live.reload("admin"))
+    let span = tracing::Span::current();
+    let report = tokio::task::spawn_blocking(move || span.in_scope(|| live.reload("admin")))
         .await
         .map_err(ApiError::internal)?;
     let status = if report.outcome == ReloadOutcome::Failed {

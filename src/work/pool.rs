@@ -104,9 +104,11 @@ impl Pool {
             .map_err(|_| Refused::Failed)?;
         drop(waiting);
         let budget = self.limits.budget;
+        // The request's span (with its request id) goes along, so the work's log lines have it.
+        let span = tracing::Span::current();
         let started = tokio::task::spawn_blocking(move || {
             let _permits = (admission, slot);
-            work(Deadline::after(budget))
+            span.in_scope(|| work(Deadline::after(budget)))
         });
         started.await.map_err(|e| {
             tracing::error!("heavy work failed: {e}");
