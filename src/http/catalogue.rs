@@ -6,6 +6,7 @@ use super::output::{collection, feature};
 use super::params::Params;
 use crate::query::bbox::{self, Bbox};
 use crate::query::search as text;
+use crate::work::Deadline;
 use axum::Json;
 use axum::extract::{Path, RawQuery, State};
 use serde_json::{Map, Value, json};
@@ -67,7 +68,8 @@ pub async fn features(State(s): State<AppState>, RawQuery(q): RawQuery) -> ApiRe
         .usize("limit", bbox::MAX_LIMIT)?
         .unwrap_or(bbox::DEFAULT_LIMIT);
     let offset = p.usize("offset", usize::MAX)?.unwrap_or(0);
-    let page = bbox::features_in(ds, bbox, &filter, limit, offset);
+    let page = bbox::features_in(ds, bbox, &filter, limit, offset, &Deadline::NONE)
+        .expect("Deadline::NONE never expires");
     let out = page
         .features
         .iter()
@@ -111,7 +113,8 @@ pub async fn search(State(s): State<AppState>, RawQuery(q): RawQuery) -> ApiResu
         .usize("limit", text::MAX_LIMIT)?
         .unwrap_or(text::DEFAULT_LIMIT);
     let filter = p.filter(ds)?;
-    let (matched, hits) = text::search(ds, query, &filter, limit);
+    let (matched, hits) = text::search(ds, query, &filter, limit, &Deadline::NONE)
+        .expect("Deadline::NONE never expires");
     let out = hits.iter().map(|i| feature(ds, *i, Map::new())).collect();
     Ok(Json(collection(out, matched)))
 }

@@ -8,8 +8,11 @@ use super::{AppState, MAX_BODY_BYTES};
 use crate::geodesy::LonLatRect;
 use crate::index::Dataset;
 use crate::routing::order::EXACT_MAX_STOPS;
-use crate::routing::plan::{MAX_STOPS, MAX_SUGGEST_WITHIN_M, Paths, Plan, PlanRequest, StopSpec};
+use crate::routing::plan::{
+    MAX_STOPS, MAX_SUGGEST_WITHIN_M, Paths, Plan, PlanError, PlanRequest, StopSpec,
+};
 use crate::store::{Change, SavedLoop};
+use crate::work::Deadline;
 use axum::Json;
 use axum::body::Bytes;
 use axum::extract::rejection::BytesRejection;
@@ -240,7 +243,15 @@ pub fn plan_json(ds: &Dataset, req: &PlanRequest, plan: &Plan) -> Value {
 }
 
 fn compute(s: &AppState, req: &PlanRequest) -> ApiResult<Value> {
-    let plan = s.planner.plan(&s.dataset, s.border.as_ref(), req)?;
+    let plan = match s
+        .planner
+        .plan(&s.dataset, s.border.as_ref(), req, &Deadline::NONE)
+    {
+        Ok(plan) => plan,
+        Err(PlanError::Invalid(e)) => return Err(e.into()),
+        // Placeholder until the real deadline and its 503 are wired: NONE never expires.
+        Err(PlanError::OverBudget(e)) => return Err(internal(e)),
+    };
     Ok(plan_json(&s.dataset, req, &plan))
 }
 

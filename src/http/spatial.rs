@@ -9,6 +9,7 @@ use crate::layers::{GeometryKind, Province, Status};
 use crate::query::corridor::{self, QueryLine};
 use crate::query::crossings::{self as border, line_parts};
 use crate::query::{Filter, nearby as near, region as area};
+use crate::work::Deadline;
 use axum::Json;
 use axum::body::Bytes;
 use axum::extract::rejection::BytesRejection;
@@ -39,7 +40,8 @@ pub async fn nearby(State(s): State<AppState>, RawQuery(q): RawQuery) -> ApiResu
         ));
     }
     let filter = p.filter_without_boundaries(ds)?;
-    let found = near::nearby(ds, at, k, radius_m, &filter);
+    let found = near::nearby(ds, at, k, radius_m, &filter, &Deadline::NONE)
+        .expect("Deadline::NONE never expires");
     let out = found
         .hits
         .iter()
@@ -206,7 +208,8 @@ fn answer_corridor(
 ) -> ApiResult<Json<Value>> {
     let ds = &s.dataset;
     let line = QueryLine::new(parts)?;
-    let found = corridor::corridor(ds, &line, width_m, filter, exclude);
+    let found = corridor::corridor(ds, &line, width_m, filter, exclude, &Deadline::NONE)
+        .expect("Deadline::NONE never expires");
     let out: Vec<Value> = found
         .iter()
         .map(|a| {
@@ -286,7 +289,8 @@ pub async fn crossings(State(s): State<AppState>, RawQuery(q): RawQuery) -> ApiR
             "the data has no province boundary polygons for both Chongqing and Guizhou",
         )
     })?;
-    let found = border::crossings(ds, border_index, &layers);
+    let found = border::crossings(ds, border_index, &layers, &Deadline::NONE)
+        .expect("Deadline::NONE never expires");
     let out: Vec<Value> = found
         .iter()
         .map(|(i, d)| {
