@@ -21,7 +21,7 @@ use std::sync::LazyLock;
 
 mod edge;
 
-pub use edge::PreparedEdge;
+pub use edge::{PreparedEdge, geodesic_envelope};
 
 /// The WGS84 ellipsoid.
 static WGS84: LazyLock<Geodesic> = LazyLock::new(Geodesic::wgs84);

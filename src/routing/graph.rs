@@ -260,10 +260,10 @@ impl RoadGraph {
             if dist_m > dist[node as usize] {
                 continue;
             }
-            settled += 1;
             if settled % NODES_PER_CHECK == 0 {
                 deadline.check()?;
             }
+            settled += 1;
             for e in &self.adjacency[node as usize] {
                 let d = dist_m + e.length_m;
                 if d < dist[e.to as usize] {

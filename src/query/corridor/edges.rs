@@ -10,7 +10,8 @@ use rstar::{AABB, RTree};
 /// Below this many edges, sorting all their spherical bounds is cheaper than a tree.
 const TREE_FROM_EDGES: usize = 16;
 
-/// Edges with, from [`TREE_FROM_EDGES`] on, an R-tree of their envelopes.
+/// Edges with, from [`TREE_FROM_EDGES`] on, an R-tree of the boxes holding their whole
+/// geodesics (not only their ends: the walk's bounds must hold for every point of an edge).
 #[derive(Debug)]
 pub struct EdgeIndex {
     pub edges: Vec<PreparedEdge>,
@@ -28,7 +29,7 @@ impl EdgeIndex {
                     .enumerate()
                     .map(|(i, e)| {
                         GeomWithData::new(
-                            e.envelope(),
+                            e.geodesic_envelope(),
                             u32::try_from(i).expect("fewer than 2^32 edges"),
                         )
                     })
@@ -38,7 +39,7 @@ impl EdgeIndex {
         EdgeIndex { edges, tree }
     }
 
-    /// Edges whose envelope meets `rect`, in no particular order.
+    /// Edges whose ends' box meets `rect` (and maybe a few more), in no particular order.
     pub fn locate_in(&self, rect: LonLatRect) -> Box<dyn Iterator<Item = usize> + '_> {
         match &self.tree {
             Some(tree) => {
@@ -49,7 +50,8 @@ impl EdgeIndex {
                 )
             }
             None => Box::new(self.edges.iter().enumerate().filter_map(move |(i, e)| {
-                let (lo, hi) = (e.envelope().lower(), e.envelope().upper());
+                let envelope = e.ends_envelope();
+                let (lo, hi) = (envelope.lower(), envelope.upper());
                 let meets = lo[0] <= rect.max.x
                     && hi[0] >= rect.min.x
                     && lo[1] <= rect.max.y
