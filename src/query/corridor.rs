@@ -52,6 +52,7 @@ impl QueryLine {
     /// layer check).
     pub fn new(parts: &[LineString<f64>]) -> Result<QueryLine, InvalidParameter> {
         let mut segments = Vec::new();
+        let mut lengths_m = Vec::new();
         let mut starts_m = Vec::new();
         let mut vertices = Vec::new();
         let mut part_starts = Vec::new();
@@ -66,7 +67,9 @@ impl QueryLine {
                 segments.push(PreparedEdge::new(w[0], w[1]));
                 starts_m.push(offset_m);
                 vertices.push((w[0], offset_m));
-                offset_m += distance_m(w[0], w[1]);
+                let length_m = distance_m(w[0], w[1]);
+                lengths_m.push(length_m);
+                offset_m += length_m;
             }
             if let Some(last) = part.0.last() {
                 vertices.push((*last, offset_m));
@@ -94,7 +97,7 @@ impl QueryLine {
                 .collect::<Result<_, InvalidParameter>>()?,
         );
         Ok(QueryLine {
-            segments: EdgeIndex::new(segments),
+            segments: EdgeIndex::with_lengths(segments, lengths_m),
             starts_m,
             vertices,
             vertex_tree,
