@@ -139,6 +139,24 @@ fn main() {
     let everything = Filter::default();
 
     let n = MAX_LINE_POSITIONS;
+    // YUQIAN_CIRCLE=lon,lat times one more circle, round that centre.
+    if let Some((x, y)) = std::env::var("YUQIAN_CIRCLE").ok().and_then(|v| {
+        let (x, y) = v.split_once(',')?;
+        Some((x.trim().parse::<f64>().ok()?, y.trim().parse::<f64>().ok()?))
+    }) {
+        let coords = circle(n, x, y);
+        time(
+            &format!("corridor POST circle round {x},{y}, {n} pos, 100 km, all layers"),
+            &None,
+            || {
+                let line = QueryLine::new(&[LineString(coords.clone())]).expect("valid");
+                corridor(&ds, &line, MAX_WIDTH_M, &everything, None, &none)
+                    .expect("no deadline")
+                    .len()
+            },
+        );
+        return;
+    }
     let lines: [(&str, Vec<Coord>); 5] = [
         ("zig-zag", zig_zag(n)),
         ("random walk", random_walk(n, 1)),
