@@ -28,7 +28,7 @@ use rstar::{AABB, RTree};
 /// Largest corridor half-width: 100 km.
 pub const MAX_WIDTH_M: f64 = 100_000.0;
 /// Most positions a posted line may have. 10,000, not the 20,000 it was: a line of 20,000
-/// positions circling features at ~95 km (the worst line found) took 1.7–4.4 s on the
+/// positions circling features at ~95 km (the worst line found) took 2.6–4.4 s on the
 /// project's 2-core machine, too close to the 5 s budget (BENCHMARKS.md, "Worst cases inside
 /// the caps"); the work grows with the number of segments near each feature.
 pub const MAX_LINE_POSITIONS: usize = 10_000;
