@@ -108,7 +108,7 @@ pub fn features_in(
     let rect = Rect::new(r.min, r.max);
     let mut all: Vec<u32> = Vec::new();
     for (step, (i, inside)) in ds.envelope_candidates_contained(r).enumerate() {
-        if step % CANDIDATES_PER_CHECK == 0 {
+        if step.is_multiple_of(CANDIDATES_PER_CHECK) {
             deadline.check()?;
         }
         let f = ds.feature(i);

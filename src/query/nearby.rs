@@ -77,7 +77,7 @@ pub fn nearby(
         }
     };
     for (step, (i, bound_m)) in ds.by_lower_bound(p, max_m).enumerate() {
-        if step % CANDIDATES_PER_CHECK == 0 {
+        if step.is_multiple_of(CANDIDATES_PER_CHECK) {
             deadline.check()?;
         }
         while ready.peek().is_some_and(|r| r.closest.distance_m < bound_m) {

@@ -25,7 +25,7 @@ pub fn search(
     let q = query.trim().to_lowercase();
     let mut hits: Vec<(u8, usize, &str, u32)> = Vec::new();
     for (i, f) in ds.features.iter().enumerate() {
-        if i % FEATURES_PER_CHECK == 0 {
+        if i.is_multiple_of(FEATURES_PER_CHECK) {
             deadline.check()?;
         }
         if !filter.matches(f) {

@@ -260,7 +260,7 @@ impl RoadGraph {
             if dist_m > dist[node as usize] {
                 continue;
             }
-            if settled % NODES_PER_CHECK == 0 {
+            if settled.is_multiple_of(NODES_PER_CHECK) {
                 deadline.check()?;
             }
             settled += 1;

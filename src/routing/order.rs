@@ -83,7 +83,7 @@ pub fn held_karp(
         }
     }
     for mask in 1..=full {
-        if mask % MASKS_PER_CHECK == 0 {
+        if mask.is_multiple_of(MASKS_PER_CHECK) {
             deadline.check()?;
         }
         for j in 0..n {

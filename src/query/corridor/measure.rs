@@ -23,7 +23,7 @@ struct Pace<'a> {
 impl Pace<'_> {
     fn step(&mut self) -> Result<(), OverBudget> {
         self.steps += 1;
-        if self.steps % STEPS_PER_CHECK == 0 {
+        if self.steps.is_multiple_of(STEPS_PER_CHECK) {
             self.deadline.check()?;
         }
         Ok(())
