@@ -12,6 +12,7 @@ use yuqian::index::Dataset;
 use yuqian::query::crossings::Border;
 use yuqian::routing::plan::{Paths, PlanRequest, Planner, StopSpec};
 use yuqian::store::LoopStore;
+use yuqian::work::Deadline;
 
 fn request(stops: Vec<StopSpec>) -> PlanRequest {
     PlanRequest {
@@ -57,15 +58,29 @@ fn loops(c: &mut Criterion) {
     let mut group = c.benchmark_group("loops");
     group.sample_size(30);
     group.bench_function("plan 12 stops exact, network paths", |b| {
-        b.iter(|| black_box(planner.plan(&ds, border.as_ref(), &exact).unwrap()))
+        b.iter(|| {
+            black_box(
+                planner
+                    .plan(&ds, border.as_ref(), &exact, &Deadline::NONE)
+                    .unwrap(),
+            )
+        })
     });
     group.bench_function("plan 100 stops heuristic, network paths", |b| {
-        b.iter(|| black_box(planner.plan(&ds, border.as_ref(), &heuristic).unwrap()))
+        b.iter(|| {
+            black_box(
+                planner
+                    .plan(&ds, border.as_ref(), &heuristic, &Deadline::NONE)
+                    .unwrap(),
+            )
+        })
     });
 
     let dir = tempfile::tempdir().unwrap();
     let store = LoopStore::open(&dir.path().join("bench.sqlite")).unwrap();
-    let plan = planner.plan(&ds, border.as_ref(), &exact).unwrap();
+    let plan = planner
+        .plan(&ds, border.as_ref(), &exact, &Deadline::NONE)
+        .unwrap();
     let plan_json = json!({"type": "Feature", "geometry": {"type": "LineString", "coordinates": plan.geometry.iter().map(|c| [c.x, c.y]).collect::<Vec<_>>()}});
     let request_json = json!({"stops": ids.iter().take(12).collect::<Vec<_>>()});
     group.bench_function("save a loop (SQLite insert, WAL)", |b| {

@@ -22,6 +22,7 @@ use yuqian::query::Filter;
 use yuqian::query::bbox::{Bbox, features_in};
 use yuqian::query::corridor::corridor;
 use yuqian::query::nearby::nearby;
+use yuqian::work::Deadline;
 
 /// Features, generated once per process (the build benchmark indexes clones of them).
 static FEATURES: LazyLock<Vec<Feature>> = LazyLock::new(|| {
@@ -78,7 +79,18 @@ static CORRIDORS: LazyLock<Vec<synth::CorridorQuery>> = LazyLock::new(|| {
     let c = synth::query_corridors(N_CORRIDORS);
     let found: Vec<f64> = c
         .iter()
-        .map(|q| corridor(&DATASET, &q.line, q.width_m, &Filter::default(), None).len() as f64)
+        .map(|q| {
+            corridor(
+                &DATASET,
+                &q.line,
+                q.width_m,
+                &Filter::default(),
+                None,
+                &Deadline::NONE,
+            )
+            .unwrap()
+            .len() as f64
+        })
         .collect();
     eprintln!(
         "corridor queries: {} lines of {:.1} km, {:.1} features found on average (median {:.0})",
@@ -95,28 +107,54 @@ type Query = fn(usize) -> usize;
 
 fn run_bbox(i: usize) -> usize {
     let (b, _) = BOXES[i % BOXES.len()];
-    features_in(&DATASET, b, &Filter::default(), 1000, 0)
+    features_in(&DATASET, b, &Filter::default(), 1000, 0, &Deadline::NONE)
+        .unwrap()
         .features
         .len()
 }
 
 fn run_nearest(i: usize) -> usize {
     let p = POINTS[i % POINTS.len()];
-    nearby(&DATASET, p, Some(10), None, &Filter::default())
-        .hits
-        .len()
+    nearby(
+        &DATASET,
+        p,
+        Some(10),
+        None,
+        &Filter::default(),
+        &Deadline::NONE,
+    )
+    .unwrap()
+    .hits
+    .len()
 }
 
 fn run_radius(i: usize) -> usize {
     let (p, r, _) = RADII[i % RADII.len()];
-    nearby(&DATASET, p, None, Some(r), &Filter::default())
-        .hits
-        .len()
+    nearby(
+        &DATASET,
+        p,
+        None,
+        Some(r),
+        &Filter::default(),
+        &Deadline::NONE,
+    )
+    .unwrap()
+    .hits
+    .len()
 }
 
 fn run_corridor(i: usize) -> usize {
     let q = &CORRIDORS[i % CORRIDORS.len()];
-    corridor(&DATASET, &q.line, q.width_m, &Filter::default(), None).len()
+    corridor(
+        &DATASET,
+        &q.line,
+        q.width_m,
+        &Filter::default(),
+        None,
+        &Deadline::NONE,
+    )
+    .unwrap()
+    .len()
 }
 
 /// Times every query of each list once, alone, after one warm pass, and prints percentiles.
@@ -197,7 +235,18 @@ fn bench_world_page(c: &mut Criterion) {
     g.sampling_mode(SamplingMode::Flat);
     g.bench_function("bbox_world_first_page", |b| {
         b.iter(|| {
-            black_box(features_in(&DATASET, Bbox::WORLD, &Filter::default(), 1000, 0).matched)
+            black_box(
+                features_in(
+                    &DATASET,
+                    Bbox::WORLD,
+                    &Filter::default(),
+                    1000,
+                    0,
+                    &Deadline::NONE,
+                )
+                .unwrap()
+                .matched,
+            )
         })
     });
     g.finish();

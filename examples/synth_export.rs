@@ -22,6 +22,7 @@ use std::path::Path;
 use yuqian::query::Filter;
 use yuqian::query::corridor::corridor;
 use yuqian::query::nearby::nearby;
+use yuqian::work::Deadline;
 
 fn ring(out: &mut String, coords: &[Coord]) {
     out.push('(');
@@ -79,7 +80,8 @@ fn main() -> std::io::Result<()> {
 
     let mut w = create(dir, "knn.tsv");
     for (i, p) in synth::query_points(1024, 0).iter().enumerate() {
-        let ids: Vec<&str> = nearby(&ds, *p, Some(10), None, &Filter::default())
+        let ids: Vec<&str> = nearby(&ds, *p, Some(10), None, &Filter::default(), &Deadline::NONE)
+            .unwrap()
             .hits
             .iter()
             .map(|h| ds.feature(h.feature).id())
@@ -107,7 +109,16 @@ fn main() -> std::io::Result<()> {
 
     let mut w = create(dir, "corridors.tsv");
     for (i, q) in synth::query_corridors(128).iter().enumerate() {
-        let found = corridor(&ds, &q.line, q.width_m, &Filter::default(), None).len();
+        let found = corridor(
+            &ds,
+            &q.line,
+            q.width_m,
+            &Filter::default(),
+            None,
+            &Deadline::NONE,
+        )
+        .unwrap()
+        .len();
         let mut line = String::from("LINESTRING");
         ring(&mut line, &q.positions);
         writeln!(w, "{i}\t{line}\t{}\t{found}", q.width_m)?;

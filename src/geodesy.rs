@@ -19,6 +19,10 @@ use geo::Coord;
 use geographiclib_rs::{DirectGeodesic, Geodesic, InverseGeodesic};
 use std::sync::LazyLock;
 
+mod edge;
+
+pub use edge::{PreparedEdge, geodesic_envelope};
+
 /// The WGS84 ellipsoid.
 static WGS84: LazyLock<Geodesic> = LazyLock::new(Geodesic::wgs84);
 

@@ -14,6 +14,7 @@ use yuqian::query::Filter;
 use yuqian::query::corridor::{QueryLine, corridor};
 use yuqian::query::measure::closest;
 use yuqian::query::nearby::nearby;
+use yuqian::work::Deadline;
 
 fn layer(id: &str) -> LayerSpec {
     LayerSpec {
@@ -146,7 +147,7 @@ fn nearby_equals_an_exhaustive_scan_order_included() {
                 .collect()
         };
         let k = rng.random_range(1..40);
-        let got = nearby(&ds, p, Some(k), None, &filter);
+        let got = nearby(&ds, p, Some(k), None, &filter, &Deadline::NONE).unwrap();
         assert_eq!(
             as_pairs(&got.hits),
             expect[..k.min(expect.len())],
@@ -155,11 +156,11 @@ fn nearby_equals_an_exhaustive_scan_order_included() {
 
         let radius_m = rng.random_range(1_000.0..40_000.0);
         let within: Vec<_> = expect.iter().filter(|e| e.0 <= radius_m).cloned().collect();
-        let got = nearby(&ds, p, None, Some(radius_m), &filter);
+        let got = nearby(&ds, p, None, Some(radius_m), &filter, &Deadline::NONE).unwrap();
         assert_eq!(as_pairs(&got.hits), within, "radius {radius_m} at {p:?}");
         assert_eq!(got.matched, within.len());
 
-        let got = nearby(&ds, p, Some(3), Some(radius_m), &filter);
+        let got = nearby(&ds, p, Some(3), Some(radius_m), &filter, &Deadline::NONE).unwrap();
         assert_eq!(as_pairs(&got.hits), within[..within.len().min(3)]);
     }
 }
@@ -249,16 +250,18 @@ fn corridor_equals_an_exhaustive_scan_order_included() {
                 .then(a.2.cmp(&b.2))
         });
         let q = QueryLine::new(&[LineString(line.clone())]).unwrap();
-        let got: Vec<(f64, f64, String)> = corridor(&ds, &q, width_m, &Filter::default(), None)
-            .iter()
-            .map(|a| {
-                (
-                    a.chainage_m,
-                    a.distance_m,
-                    ds.feature(a.feature).id().to_string(),
-                )
-            })
-            .collect();
+        let got: Vec<(f64, f64, String)> =
+            corridor(&ds, &q, width_m, &Filter::default(), None, &Deadline::NONE)
+                .unwrap()
+                .iter()
+                .map(|a| {
+                    (
+                        a.chainage_m,
+                        a.distance_m,
+                        ds.feature(a.feature).id().to_string(),
+                    )
+                })
+                .collect();
         assert_eq!(got.len(), expect.len(), "width {width_m}");
         for (g, e) in got.iter().zip(&expect) {
             assert_eq!(g.2, e.2);
@@ -292,7 +295,7 @@ fn bbox_equals_an_exhaustive_intersection_test() {
         let expect: Vec<u32> = (0..ds.features.len() as u32)
             .filter(|i| ds.feature(*i).geometry.intersects(&rect))
             .collect();
-        let page = features_in(&ds, bbox, &Filter::default(), 10_000, 0);
+        let page = features_in(&ds, bbox, &Filter::default(), 10_000, 0, &Deadline::NONE).unwrap();
         assert_eq!(page.features, expect, "{text}");
         assert_eq!(page.matched, expect.len());
         found += expect.len();

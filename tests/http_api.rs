@@ -461,6 +461,20 @@ async fn bad_corridor_bodies_name_the_field() {
         assert_eq!(got.as_u16(), status, "{body}: {resp}");
         assert_eq!(resp["parameter"], field, "{body}: {resp}");
     }
+    // One position over the cap, and exactly the cap.
+    let line_of = |n: usize| {
+        let coordinates: Vec<[f64; 2]> = (0..n)
+            .map(|i| [106.0 + (i % 2) as f64 * 0.01, 28.0 + i as f64 * 1e-5])
+            .collect();
+        json!({"line": {"type": "LineString", "coordinates": coordinates}, "width_m": 10})
+            .to_string()
+    };
+    let max = yuqian::query::corridor::MAX_LINE_POSITIONS;
+    let (got, resp) = post_json(&r, "/api/corridor", line_of(max + 1)).await;
+    assert_eq!(got, StatusCode::BAD_REQUEST, "{resp}");
+    assert_eq!(resp["parameter"], "line");
+    let (got, resp) = post_json(&r, "/api/corridor", line_of(max)).await;
+    assert_eq!(got, StatusCode::OK, "{resp}");
     let huge = format!(
         "{{\"line\": {{\"type\": \"LineString\", \"coordinates\": [{}]}}, \"width_m\": 10}}",
         vec!["[106.0,28.0]"; 200_000].join(",")

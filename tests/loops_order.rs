@@ -4,6 +4,7 @@
 use std::collections::HashMap;
 use yuqian::geodesy::distance_m;
 use yuqian::routing::order::{Constraints, best_order, route_cost};
+use yuqian::work::Deadline;
 
 /// Deterministic points in lon 105–108, lat 27–30 (a 64-bit LCG, so the instances never change
 /// with a crate version).
@@ -126,7 +127,7 @@ fn exact_orders_equal_a_brute_force_optimum_for_4_to_8_stops() {
     for n in 4..=8 {
         for (k, c) in CONSTRAINTS.iter().enumerate() {
             let cost = matrix(&points(n, 100 + n as u64 * 7 + k as u64));
-            let route = best_order(&cost, *c);
+            let route = best_order(&cost, *c, &Deadline::NONE).unwrap();
             assert!(valid(&route, n, *c), "{route:?} breaks {c:?}");
             let got = route_cost(&cost, &route, c.roundtrip);
             let want = brute_force(&cost, *c);
@@ -143,7 +144,7 @@ fn exact_orders_equal_a_brute_force_optimum_for_4_to_8_stops() {
         fixed_last: false,
     };
     let cost = matrix(&points(7, 5));
-    let route = best_order(&cost, c);
+    let route = best_order(&cost, c, &Deadline::NONE).unwrap();
     assert!((route_cost(&cost, &route, false) - brute_force(&cost, c)).abs() < 1e-6);
 }
 
@@ -152,7 +153,7 @@ fn exact_orders_equal_an_independent_dp_for_9_to_12_stops() {
     for n in 9..=12 {
         let c = CONSTRAINTS[n % CONSTRAINTS.len()];
         let cost = matrix(&points(n, 900 + n as u64));
-        let route = best_order(&cost, c);
+        let route = best_order(&cost, c, &Deadline::NONE).unwrap();
         assert!(valid(&route, n, c));
         let got = route_cost(&cost, &route, c.roundtrip);
         let want = independent_dp(&cost, c);
@@ -164,7 +165,10 @@ fn exact_orders_equal_an_independent_dp_for_9_to_12_stops() {
 fn the_same_input_gives_the_same_order() {
     let cost = matrix(&points(60, 42));
     let c = CONSTRAINTS[0];
-    assert_eq!(best_order(&cost, c), best_order(&cost, c));
+    assert_eq!(
+        best_order(&cost, c, &Deadline::NONE).unwrap(),
+        best_order(&cost, c, &Deadline::NONE).unwrap()
+    );
 }
 
 /// (n, seed, constraints index, best length in metres found by `record_reference_tours`).
@@ -187,7 +191,7 @@ fn the_heuristic_is_within_2_percent_of_the_best_known_tour() {
     for (n, seed, k, best) in REFERENCE {
         let c = CONSTRAINTS[k];
         let cost = matrix(&points(n, seed));
-        let route = best_order(&cost, c);
+        let route = best_order(&cost, c, &Deadline::NONE).unwrap();
         assert!(valid(&route, n, c), "n={n}: {route:?}");
         let got = route_cost(&cost, &route, c.roundtrip);
         assert!(

@@ -290,11 +290,13 @@ fn admin_reload_needs_the_admin_token() {
     assert!(!server.log().iter().any(|l| l.contains("t0ken")));
 }
 
-/// A corridor POST at the caps: 20,000 positions zig-zagging over the fixture, 100 km wide.
+/// A corridor POST at the caps: the most positions a line may have, zig-zagging over the
+/// fixture, 100 km wide.
 fn maximal_corridor() -> String {
-    let coords: Vec<[f64; 2]> = (0..20_000)
+    let n = yuqian::query::corridor::MAX_LINE_POSITIONS;
+    let coords: Vec<[f64; 2]> = (0..n)
         .map(|i| {
-            let t = i as f64 / 20_000.0;
+            let t = i as f64 / n as f64;
             [106.0 + t, 28.0 + if i % 2 == 0 { 0.0 } else { 0.8 }]
         })
         .collect();

@@ -25,6 +25,7 @@ use yuqian::query::Filter;
 use yuqian::query::bbox::{Bbox, features_in};
 use yuqian::query::corridor::QueryLine;
 use yuqian::query::nearby::nearby;
+use yuqian::work::Deadline;
 
 /// Number of features of the benchmark data set.
 pub const N_FEATURES: usize = 1_000_000;
@@ -201,7 +202,11 @@ pub fn query_boxes(ds: &Dataset, n: usize) -> Vec<(Bbox, usize)> {
                 );
                 Bbox::parse("bbox", &text).expect("valid box")
             };
-            let count = |h: f64| features_in(ds, make(h), &Filter::default(), 1000, 0).matched;
+            let count = |h: f64| {
+                features_in(ds, make(h), &Filter::default(), 1000, 0, &Deadline::NONE)
+                    .unwrap()
+                    .matched
+            };
             let (mut lo, mut hi) = (0.0_f64, 4.0_f64);
             let mut h = 0.25;
             for _ in 0..40 {
@@ -231,7 +236,9 @@ pub fn query_radii(ds: &Dataset, n: usize) -> Vec<(Coord, f64, usize)> {
         .map(|p| {
             let mut r = 250.0;
             loop {
-                let m = nearby(ds, p, None, Some(r), &Filter::default()).matched;
+                let m = nearby(ds, p, None, Some(r), &Filter::default(), &Deadline::NONE)
+                    .unwrap()
+                    .matched;
                 if m >= 20 || r > 200_000.0 {
                     return (p, r, m);
                 }

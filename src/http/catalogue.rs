@@ -7,6 +7,7 @@ use super::params::Params;
 use super::state::{AppState, Snap};
 use crate::query::bbox::{self, Bbox};
 use crate::query::search as text;
+use crate::work::Deadline;
 use axum::Json;
 use axum::extract::{Path, RawQuery, State};
 use axum::response::Response;
@@ -43,13 +44,17 @@ pub async fn features(
     Snap(snap): Snap,
     RawQuery(q): RawQuery,
 ) -> ApiResult<Response> {
-    heavy::run(&s, snap, move |snap, _deadline| {
-        features_page(snap, q.as_deref())
+    heavy::run(&s, snap, move |snap, deadline| {
+        features_page(snap, q.as_deref(), deadline)
     })
     .await
 }
 
-fn features_page(snap: &crate::snapshot::Snapshot, q: Option<&str>) -> ApiResult<Value> {
+fn features_page(
+    snap: &crate::snapshot::Snapshot,
+    q: Option<&str>,
+    deadline: Deadline,
+) -> ApiResult<Value> {
     let p = Params::parse(
         q,
         &["bbox", "layers", "status", "province", "limit", "offset"],
@@ -65,7 +70,7 @@ fn features_page(snap: &crate::snapshot::Snapshot, q: Option<&str>) -> ApiResult
         .usize("limit", bbox::MAX_LIMIT)?
         .unwrap_or(bbox::DEFAULT_LIMIT);
     let offset = p.usize("offset", usize::MAX)?.unwrap_or(0);
-    let page = bbox::features_in(ds, bbox, &filter, limit, offset);
+    let page = bbox::features_in(ds, bbox, &filter, limit, offset, &deadline)?;
     let out = page
         .features
         .iter()
@@ -87,13 +92,17 @@ pub async fn search(
     Snap(snap): Snap,
     RawQuery(q): RawQuery,
 ) -> ApiResult<Response> {
-    heavy::run(&s, snap, move |snap, _deadline| {
-        search_names(snap, q.as_deref())
+    heavy::run(&s, snap, move |snap, deadline| {
+        search_names(snap, q.as_deref(), deadline)
     })
     .await
 }
 
-fn search_names(snap: &crate::snapshot::Snapshot, q: Option<&str>) -> ApiResult<Value> {
+fn search_names(
+    snap: &crate::snapshot::Snapshot,
+    q: Option<&str>,
+    deadline: Deadline,
+) -> ApiResult<Value> {
     let p = Params::parse(q, &["q", "limit", "layers", "status", "province"])?;
     let ds = &snap.dataset;
     let query = p.required("q")?;
@@ -114,7 +123,7 @@ fn search_names(snap: &crate::snapshot::Snapshot, q: Option<&str>) -> ApiResult<
         .usize("limit", text::MAX_LIMIT)?
         .unwrap_or(text::DEFAULT_LIMIT);
     let filter = p.filter(ds)?;
-    let (matched, hits) = text::search(ds, query, &filter, limit);
+    let (matched, hits) = text::search(ds, query, &filter, limit, &deadline)?;
     let out = hits.iter().map(|i| feature(ds, *i, Map::new())).collect();
     Ok(collection(out, matched))
 }

@@ -30,7 +30,7 @@ pub async fn nearby(
     .await
 }
 
-fn nearest(snap: &Snapshot, q: Option<&str>, _deadline: Deadline) -> ApiResult<Value> {
+fn nearest(snap: &Snapshot, q: Option<&str>, deadline: Deadline) -> ApiResult<Value> {
     let p = Params::parse(
         q,
         &[
@@ -53,7 +53,7 @@ fn nearest(snap: &Snapshot, q: Option<&str>, _deadline: Deadline) -> ApiResult<V
         ));
     }
     let filter = p.filter_without_boundaries(ds)?;
-    let found = near::nearby(ds, at, k, radius_m, &filter);
+    let found = near::nearby(ds, at, k, radius_m, &filter, &deadline)?;
     let out = found
         .hits
         .iter()
@@ -217,11 +217,11 @@ fn answer_corridor(
     width_m: f64,
     filter: &Filter,
     exclude: Option<u32>,
-    _deadline: Deadline,
+    deadline: Deadline,
 ) -> ApiResult<Value> {
     let ds = &snap.dataset;
     let line = QueryLine::new(parts)?;
-    let found = corridor::corridor(ds, &line, width_m, filter, exclude);
+    let found = corridor::corridor(ds, &line, width_m, filter, exclude, &deadline)?;
     let out: Vec<Value> = found
         .iter()
         .map(|a| {

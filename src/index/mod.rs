@@ -10,8 +10,11 @@ use std::cmp::Ordering;
 use std::collections::BinaryHeap;
 use std::path::Path;
 
+/// An R-tree entry of lon/lat envelopes, each with what it bounds.
+pub type Boxed<T> = GeomWithData<Rectangle<[f64; 2]>, T>;
+
 /// An R-tree entry: a feature's lon/lat envelope and its index in [`Dataset::features`].
-pub type Entry = GeomWithData<Rectangle<[f64; 2]>, u32>;
+pub type Entry = Boxed<u32>;
 
 /// Per-layer summary, computed once.
 #[derive(Debug, Clone, PartialEq)]
@@ -139,53 +142,60 @@ impl Dataset {
     /// Best-first traversal from `p`: yields features with a lower bound of their geodesic
     /// distance, in increasing order of that bound, stopping past `max_m`. Callers compute the
     /// exact distance and can stop as soon as the bound exceeds what they still need.
-    pub fn by_lower_bound(&self, p: Coord, max_m: f64) -> LowerBoundIter<'_> {
-        let mut heap = BinaryHeap::new();
-        heap.push(Pending {
-            bound_m: 0.0,
-            node: Node::Parent(self.tree.root()),
-        });
-        LowerBoundIter {
-            p: QueryPoint::new(p),
-            max_m,
-            heap,
-        }
+    pub fn by_lower_bound(&self, p: Coord, max_m: f64) -> LowerBoundIter<'_, u32> {
+        by_lower_bound(&self.tree, QueryPoint::new(p), max_m)
     }
 }
 
-enum Node<'a> {
-    Parent(&'a ParentNode<Entry>),
-    Leaf(u32),
+/// Best-first traversal of any tree of lon/lat envelopes from `p`: yields each entry's data with
+/// a lower bound of the geodesic distance from `p` to its envelope, in increasing order of that
+/// bound, stopping past `max_m`.
+pub fn by_lower_bound<T: Copy>(
+    tree: &RTree<Boxed<T>>,
+    p: QueryPoint,
+    max_m: f64,
+) -> LowerBoundIter<'_, T> {
+    let mut heap = BinaryHeap::new();
+    heap.push(Pending {
+        bound_m: 0.0,
+        node: Node::Parent(tree.root()),
+    });
+    LowerBoundIter { p, max_m, heap }
 }
 
-struct Pending<'a> {
+enum Node<'a, T> {
+    Parent(&'a ParentNode<Boxed<T>>),
+    Leaf(T),
+}
+
+struct Pending<'a, T> {
     bound_m: f64,
-    node: Node<'a>,
+    node: Node<'a, T>,
 }
 
-impl PartialEq for Pending<'_> {
+impl<T> PartialEq for Pending<'_, T> {
     fn eq(&self, other: &Self) -> bool {
         self.cmp(other) == Ordering::Equal
     }
 }
-impl Eq for Pending<'_> {}
-impl PartialOrd for Pending<'_> {
+impl<T> Eq for Pending<'_, T> {}
+impl<T> PartialOrd for Pending<'_, T> {
     fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
         Some(self.cmp(other))
     }
 }
-impl Ord for Pending<'_> {
+impl<T> Ord for Pending<'_, T> {
     /// Reversed, so that `BinaryHeap` pops the smallest bound first.
     fn cmp(&self, other: &Self) -> Ordering {
         other.bound_m.total_cmp(&self.bound_m)
     }
 }
 
-/// See [`Dataset::by_lower_bound`].
-pub struct LowerBoundIter<'a> {
+/// See [`Dataset::by_lower_bound`] and [`by_lower_bound`].
+pub struct LowerBoundIter<'a, T> {
     p: QueryPoint,
     max_m: f64,
-    heap: BinaryHeap<Pending<'a>>,
+    heap: BinaryHeap<Pending<'a, T>>,
 }
 
 fn rect_of(envelope: &AABB<[f64; 2]>) -> LonLatRect {
@@ -196,11 +206,11 @@ fn rect_of(envelope: &AABB<[f64; 2]>) -> LonLatRect {
     }
 }
 
-impl Iterator for LowerBoundIter<'_> {
-    /// (feature index, lower bound of its distance in metres)
-    type Item = (u32, f64);
+impl<T: Copy> Iterator for LowerBoundIter<'_, T> {
+    /// (the entry's data, e.g. a feature index; lower bound of its distance in metres)
+    type Item = (T, f64);
 
-    fn next(&mut self) -> Option<(u32, f64)> {
+    fn next(&mut self) -> Option<(T, f64)> {
         while let Some(Pending { bound_m, node }) = self.heap.pop() {
             if bound_m > self.max_m {
                 self.heap.clear();

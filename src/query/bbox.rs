@@ -3,11 +3,15 @@
 use super::{Filter, InvalidParameter};
 use crate::geodesy::LonLatRect;
 use crate::index::Dataset;
+use crate::work::{Deadline, OverBudget};
 use geo::{Coord, Intersects, Rect};
 
 /// Default and largest page size of `/api/features`.
 pub const DEFAULT_LIMIT: usize = 1000;
 pub const MAX_LIMIT: usize = 10_000;
+/// Candidates tested between two looks at the clock (an envelope test, sometimes an exact
+/// intersection: about a microsecond each).
+const CANDIDATES_PER_CHECK: usize = 1024;
 
 /// A validated lon/lat box (WGS84 degrees): min ≤ max, inside [-180, 180] × [-90, 90].
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -90,23 +94,33 @@ pub struct Page {
     pub matched: usize,
 }
 
-/// Features whose geometry intersects `bbox` (boundary included) and pass `filter`.
-pub fn features_in(ds: &Dataset, bbox: Bbox, filter: &Filter, limit: usize, offset: usize) -> Page {
+/// Features whose geometry intersects `bbox` (boundary included) and pass `filter`; stops with
+/// [`OverBudget`] once `deadline` has passed.
+pub fn features_in(
+    ds: &Dataset,
+    bbox: Bbox,
+    filter: &Filter,
+    limit: usize,
+    offset: usize,
+    deadline: &Deadline,
+) -> Result<Page, OverBudget> {
     let r = bbox.rect();
     let rect = Rect::new(r.min, r.max);
-    // A feature whose envelope lies inside the box intersects it; only the others need the
-    // exact test.
-    let mut all: Vec<u32> = ds
-        .envelope_candidates_contained(r)
-        .filter(|&(i, inside)| {
-            let f = ds.feature(i);
-            filter.matches(f) && (inside || f.geometry.intersects(&rect))
-        })
-        .map(|(i, _)| i)
-        .collect();
+    let mut all: Vec<u32> = Vec::new();
+    for (step, (i, inside)) in ds.envelope_candidates_contained(r).enumerate() {
+        if step.is_multiple_of(CANDIDATES_PER_CHECK) {
+            deadline.check()?;
+        }
+        let f = ds.feature(i);
+        // A feature whose envelope lies inside the box intersects it; only the others need
+        // the exact test.
+        if filter.matches(f) && (inside || f.geometry.intersects(&rect)) {
+            all.push(i);
+        }
+    }
     // Feature indices follow the catalogue, then each file: a stable order for paging.
     all.sort_unstable();
     let matched = all.len();
     let features = all.into_iter().skip(offset).take(limit).collect();
-    Page { features, matched }
+    Ok(Page { features, matched })
 }

@@ -9,6 +9,7 @@
 use super::region::Areas;
 use crate::index::Dataset;
 use crate::layers::{Boundary, Feature, GeometryKind, Province};
+use crate::work::{Deadline, OverBudget};
 use geo::{Coord, Geometry};
 
 /// Longest stretch outside both provinces that still counts as crossing the shared border.
@@ -113,28 +114,35 @@ pub fn line_parts(f: &Feature) -> Vec<Vec<Coord>> {
 }
 
 /// Every line feature (of `layers`, or of every non-boundary layer that holds lines) with at
-/// least one crossing, in catalogue order.
-pub fn crossings(ds: &Dataset, border: &Border, layers: &[usize]) -> Vec<(u32, Division)> {
-    ds.features
-        .iter()
-        .enumerate()
-        .filter(|(_, f)| {
-            let l = usize::from(f.layer);
-            let spec = &ds.catalogue.layers[l];
-            if layers.is_empty() {
-                spec.boundary.is_none() && spec.geometry.contains(&GeometryKind::Line)
-            } else {
-                layers.contains(&l)
-            }
-        })
-        .filter_map(|(i, f)| {
-            let parts = line_parts(f);
-            if parts.is_empty() {
-                return None;
-            }
-            let d = border.divide(&parts);
-            (!d.crossings.is_empty())
-                .then(|| (u32::try_from(i).expect("fewer than 2^32 features"), d))
-        })
-        .collect()
+/// least one crossing, in catalogue order; stops with [`OverBudget`] once `deadline` has passed
+/// (looked at once per line: splitting one costs an R-tree query per segment).
+pub fn crossings(
+    ds: &Dataset,
+    border: &Border,
+    layers: &[usize],
+    deadline: &Deadline,
+) -> Result<Vec<(u32, Division)>, OverBudget> {
+    let mut found = Vec::new();
+    for (i, f) in ds.features.iter().enumerate() {
+        let l = usize::from(f.layer);
+        let spec = &ds.catalogue.layers[l];
+        let wanted = if layers.is_empty() {
+            spec.boundary.is_none() && spec.geometry.contains(&GeometryKind::Line)
+        } else {
+            layers.contains(&l)
+        };
+        if !wanted {
+            continue;
+        }
+        let parts = line_parts(f);
+        if parts.is_empty() {
+            continue;
+        }
+        deadline.check()?;
+        let d = border.divide(&parts);
+        if !d.crossings.is_empty() {
+            found.push((u32::try_from(i).expect("fewer than 2^32 features"), d));
+        }
+    }
+    Ok(found)
 }

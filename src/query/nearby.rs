@@ -8,6 +8,7 @@
 use super::{Filter, measure};
 use crate::geodesy::Closest;
 use crate::index::Dataset;
+use crate::work::{Deadline, OverBudget};
 use geo::Coord;
 use std::cmp::Ordering;
 use std::collections::BinaryHeap;
@@ -20,6 +21,10 @@ pub const MAX_RADIUS_M: f64 = 1_000_000.0;
 pub const MAX_RESULTS: usize = 10_000;
 /// `k` when neither `k` nor `radius_m` is given.
 pub const DEFAULT_K: usize = 10;
+
+/// Candidates measured between two looks at the clock: each costs microseconds (an exact
+/// distance), so the deadline is seen within a fraction of a millisecond.
+const CANDIDATES_PER_CHECK: usize = 64;
 
 /// A ranked result.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -38,13 +43,15 @@ pub struct Nearby {
 
 /// The `k` nearest features, or all within `radius_m`, or the `k` nearest within `radius_m`.
 /// With neither, `k` = [`DEFAULT_K`]. Callers validate `k` ≤ [`MAX_K`] and the radius.
+/// Stops with [`OverBudget`] once `deadline` has passed.
 pub fn nearby(
     ds: &Dataset,
     p: Coord,
     k: Option<usize>,
     radius_m: Option<f64>,
     filter: &Filter,
-) -> Nearby {
+    deadline: &Deadline,
+) -> Result<Nearby, OverBudget> {
     let max_m = radius_m.unwrap_or(f64::INFINITY);
     let k = match (k, radius_m) {
         (Some(k), _) => k,
@@ -54,7 +61,7 @@ pub fn nearby(
     let mut hits = Vec::new();
     let mut matched = 0;
     if k == 0 {
-        return Nearby { hits, matched };
+        return Ok(Nearby { hits, matched });
     }
     // Exact distances waiting until no lower bound can undercut them.
     // The k smallest exact distances seen so far (largest on top).
@@ -69,12 +76,15 @@ pub fn nearby(
             });
         }
     };
-    for (i, bound_m) in ds.by_lower_bound(p, max_m) {
+    for (step, (i, bound_m)) in ds.by_lower_bound(p, max_m).enumerate() {
+        if step.is_multiple_of(CANDIDATES_PER_CHECK) {
+            deadline.check()?;
+        }
         while ready.peek().is_some_and(|r| r.closest.distance_m < bound_m) {
             let r = ready.pop().expect("peeked");
             emit(r, &mut hits, &mut matched);
             if matched == k {
-                return Nearby { hits, matched };
+                return Ok(Nearby { hits, matched });
             }
         }
         let f = ds.feature(i);
@@ -106,7 +116,7 @@ pub fn nearby(
             break;
         }
     }
-    Nearby { hits, matched }
+    Ok(Nearby { hits, matched })
 }
 
 /// Metres ordered by `total_cmp`, for a max-heap.

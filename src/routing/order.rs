@@ -8,6 +8,8 @@
 // Cost matrices read best indexed by stop number.
 #![allow(clippy::needless_range_loop)]
 
+use crate::work::{Deadline, OverBudget};
+
 /// Largest number of stops ordered exactly.
 pub const EXACT_MAX_STOPS: usize = 12;
 
@@ -30,11 +32,20 @@ pub fn route_cost(cost: &[Vec<f64>], route: &[usize], roundtrip: bool) -> f64 {
     total
 }
 
-/// The best order under `c`: exact for ≤ [`EXACT_MAX_STOPS`] stops, heuristic beyond.
-pub fn best_order(cost: &[Vec<f64>], c: Constraints) -> Vec<usize> {
+/// Subsets of Held–Karp extended between two looks at the clock (each costs n² additions: a
+/// few hundred nanoseconds at 12 stops).
+const MASKS_PER_CHECK: usize = 256;
+
+/// The best order under `c`: exact for ≤ [`EXACT_MAX_STOPS`] stops, heuristic beyond;
+/// [`OverBudget`] once `deadline` has passed.
+pub fn best_order(
+    cost: &[Vec<f64>],
+    c: Constraints,
+    deadline: &Deadline,
+) -> Result<Vec<usize>, OverBudget> {
     let n = cost.len();
     if n <= 2 {
-        return (0..n).collect();
+        return Ok((0..n).collect());
     }
     // A round trip is the same loop from wherever it starts: start at stop 0.
     let c = Constraints {
@@ -42,15 +53,19 @@ pub fn best_order(cost: &[Vec<f64>], c: Constraints) -> Vec<usize> {
         ..c
     };
     if n <= EXACT_MAX_STOPS {
-        held_karp(cost, c)
+        held_karp(cost, c, deadline)
     } else {
-        heuristic(cost, c)
+        heuristic(cost, c, deadline)
     }
 }
 
 /// Held–Karp: `best[mask][j]` is the cheapest path that starts at an allowed first stop, visits
 /// exactly the stops in `mask` and ends at `j`. O(2ⁿ·n²).
-pub fn held_karp(cost: &[Vec<f64>], c: Constraints) -> Vec<usize> {
+pub fn held_karp(
+    cost: &[Vec<f64>],
+    c: Constraints,
+    deadline: &Deadline,
+) -> Result<Vec<usize>, OverBudget> {
     let n = cost.len();
     let last = n - 1;
     let full = (1usize << n) - 1;
@@ -68,6 +83,9 @@ pub fn held_karp(cost: &[Vec<f64>], c: Constraints) -> Vec<usize> {
         }
     }
     for mask in 1..=full {
+        if mask.is_multiple_of(MASKS_PER_CHECK) {
+            deadline.check()?;
+        }
         for j in 0..n {
             let here = best[at(mask, j)];
             if mask & (1 << j) == 0 || here == f64::INFINITY {
@@ -111,14 +129,18 @@ pub fn held_karp(cost: &[Vec<f64>], c: Constraints) -> Vec<usize> {
         j = p;
     }
     route.reverse();
-    route
+    Ok(route)
 }
 
 /// Farthest insertion, then iterated local search ([`tour::improve`]: 2-opt and or-opt on
 /// nearest neighbours, double-bridge kicks from a fixed seed): the same input always gives the
 /// same answer. Open routes and fixed ends become a closed tour through one extra "dummy" stop
 /// whose costs make every valid route cost the same constant and every invalid one more.
-pub fn heuristic(cost: &[Vec<f64>], c: Constraints) -> Vec<usize> {
+pub fn heuristic(
+    cost: &[Vec<f64>],
+    c: Constraints,
+    deadline: &Deadline,
+) -> Result<Vec<usize>, OverBudget> {
     let n = cost.len();
     let sym: Vec<Vec<f64>> = (0..n)
         .map(|i| (0..n).map(|j| (cost[i][j] + cost[j][i]) / 2.0).collect())
@@ -157,10 +179,10 @@ pub fn heuristic(cost: &[Vec<f64>], c: Constraints) -> Vec<usize> {
         fixed_first: false,
         fixed_last: false,
     };
-    let start = farthest_insertion(&ext, closed);
+    let start = farthest_insertion(&ext, closed, deadline)?;
     // About 20 ms on this project's 2-core machine at any size up to the cap.
     let kicks = (40_000 / n).clamp(300, 1_000);
-    let mut tour = super::tour::improve(&ext, start, kicks, 0x5EED_1234_ABCD_0001);
+    let mut tour = super::tour::improve(&ext, start, kicks, 0x5EED_1234_ABCD_0001, deadline)?;
     let anchor = if needs_dummy { n } else { 0 };
     let at = tour
         .iter()
@@ -179,13 +201,18 @@ pub fn heuristic(cost: &[Vec<f64>], c: Constraints) -> Vec<usize> {
     let valid =
         (!(c.fixed_first || c.roundtrip) || tour[0] == 0) && (!c.fixed_last || tour[last] == last);
     if valid {
-        tour
+        Ok(tour)
     } else {
-        farthest_insertion(cost, c)
+        farthest_insertion(cost, c, deadline)
     }
 }
 
-fn farthest_insertion(cost: &[Vec<f64>], c: Constraints) -> Vec<usize> {
+/// Looks at the clock once per stop inserted (each costs O(n) insertion tries).
+fn farthest_insertion(
+    cost: &[Vec<f64>],
+    c: Constraints,
+    deadline: &Deadline,
+) -> Result<Vec<usize>, OverBudget> {
     let n = cost.len();
     let sym = |a: usize, b: usize| cost[a][b].min(cost[b][a]);
     let mut route: Vec<usize> = Vec::new();
@@ -212,6 +239,7 @@ fn farthest_insertion(cost: &[Vec<f64>], c: Constraints) -> Vec<usize> {
         })
         .collect();
     while route.len() < n {
+        deadline.check()?;
         // The stop farthest from the route (lowest index on ties).
         let k = (0..n)
             .filter(|k| !in_route[*k])
@@ -251,7 +279,7 @@ fn farthest_insertion(cost: &[Vec<f64>], c: Constraints) -> Vec<usize> {
             nearest[j] = nearest[j].min(sym(j, k));
         }
     }
-    route
+    Ok(route)
 }
 
 #[cfg(test)]
@@ -272,7 +300,7 @@ mod tests {
             fixed_first: true,
             fixed_last: false,
         };
-        let r = held_karp(&cost, c);
+        let r = held_karp(&cost, c, &Deadline::NONE).unwrap();
         assert_eq!(r, vec![0, 2, 4, 5, 3, 1]);
         assert_eq!(route_cost(&cost, &r, false), 5.0);
     }
@@ -285,9 +313,9 @@ mod tests {
             fixed_first: true,
             fixed_last: true,
         };
-        let r = held_karp(&cost, c);
+        let r = held_karp(&cost, c, &Deadline::NONE).unwrap();
         assert_eq!((r[0], r[5]), (0, 5));
-        let h = heuristic(&cost, c);
+        let h = heuristic(&cost, c, &Deadline::NONE).unwrap();
         assert_eq!((h[0], h[5]), (0, 5));
         assert_eq!(route_cost(&cost, &h, false), route_cost(&cost, &r, false));
     }

@@ -14,6 +14,7 @@ use crate::query::corridor::{QueryLine, corridor};
 use crate::query::crossings::Border;
 use crate::query::region::Areas;
 use crate::query::{Filter, InvalidParameter};
+use crate::work::{Deadline, OverBudget};
 use geo::{Coord, LineString};
 
 /// Most stops a plan may have.
@@ -24,6 +25,17 @@ pub const MAX_SUGGEST_WITHIN_M: f64 = 50_000.0;
 pub const STRAIGHT_KMH: f64 = 30.0;
 /// Layers whose features may be suggested.
 pub const SUGGESTION_LAYERS: [&str; 1] = ["attractions"];
+
+/// Why a plan was not made.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum PlanError {
+    /// A stop names no feature, or one with nothing to visit: the client's mistake.
+    #[error(transparent)]
+    Invalid(#[from] InvalidParameter),
+    /// Planning ran past its deadline and stopped.
+    #[error(transparent)]
+    OverBudget(#[from] OverBudget),
+}
 
 /// How legs follow the ground.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -179,12 +191,15 @@ impl Planner {
             .collect()
     }
 
+    /// Plans `req`, looking at `deadline` in every long step (each shortest-path search, each
+    /// row of the cost matrix, the ordering, each leg, the suggestions' corridor).
     pub fn plan(
         &self,
         ds: &Dataset,
         border: Option<&Border>,
         req: &PlanRequest,
-    ) -> Result<Plan, InvalidParameter> {
+        deadline: &Deadline,
+    ) -> Result<Plan, PlanError> {
         let stops = self.resolve(ds, &req.stops)?;
         let n = stops.len();
         let network = req.paths == Paths::Network && !self.graph.is_empty();
@@ -201,12 +216,17 @@ impl Planner {
         // One search per stop.
         let searches: Vec<Option<ShortestPaths>> = snaps
             .iter()
-            .map(|s| s.as_ref().map(|s| self.graph.dijkstra(s)))
-            .collect();
+            .map(|s| {
+                s.as_ref()
+                    .map(|s| self.graph.dijkstra(s, deadline))
+                    .transpose()
+            })
+            .collect::<Result<_, _>>()?;
         // Legs are symmetric (geodesics; shortest paths on an undirected network): price each
         // pair once.
         let mut cost = vec![vec![0.0; n]; n];
         for i in 0..n {
+            deadline.check()?;
             for j in i + 1..n {
                 let d = self.leg(&stops, &snaps, &searches, i, j, false).distance_m;
                 cost[i][j] = d;
@@ -221,7 +241,8 @@ impl Planner {
                     fixed_first: req.fixed_first,
                     fixed_last: req.fixed_last,
                 },
-            )
+                deadline,
+            )?
         } else {
             (0..n).collect()
         };
@@ -231,8 +252,11 @@ impl Planner {
         }
         let legs: Vec<Leg> = pairs
             .iter()
-            .map(|&(i, j)| self.leg(&stops, &snaps, &searches, i, j, true))
-            .collect();
+            .map(|&(i, j)| {
+                deadline.check()?;
+                Ok(self.leg(&stops, &snaps, &searches, i, j, true))
+            })
+            .collect::<Result<_, OverBudget>>()?;
         let mut geometry: Vec<Coord> = Vec::new();
         for leg in &legs {
             for c in &leg.geometry {
@@ -249,11 +273,13 @@ impl Planner {
 
         let (mut chongqing_m, mut guizhou_m, mut other_province_m, mut border_crossings) =
             (0.0, 0.0, path_length_m(&geometry), 0);
+        deadline.check()?;
         if let Some(b) = border {
             let d = b.divide(std::slice::from_ref(&geometry));
             (chongqing_m, guizhou_m, other_province_m, border_crossings) =
                 (d.chongqing_m, d.guizhou_m, d.other_m, d.crossings.len());
         }
+        deadline.check()?;
         let mut counties: Vec<(u32, f64)> = Vec::new();
         let mut outside_counties_m = 0.0;
         for piece in self.counties.split(&geometry) {
@@ -269,7 +295,8 @@ impl Planner {
             }
         }
         let order = sequence.iter().map(|i| stops[*i].clone()).collect();
-        let suggestions = self.suggestions(ds, &geometry, &stops, req.suggest_within_m);
+        let suggestions =
+            self.suggestions(ds, &geometry, &stops, req.suggest_within_m, deadline)?;
         Ok(Plan {
             order,
             legs,
@@ -385,22 +412,23 @@ impl Planner {
         geometry: &[Coord],
         stops: &[Stop],
         within_m: f64,
-    ) -> Vec<(u32, f64)> {
+        deadline: &Deadline,
+    ) -> Result<Vec<(u32, f64)>, OverBudget> {
         let layers: Vec<usize> = SUGGESTION_LAYERS
             .iter()
             .filter_map(|l| ds.layer_index(l))
             .collect();
         if layers.is_empty() || geometry.len() < 2 || within_m <= 0.0 {
-            return Vec::new();
+            return Ok(Vec::new());
         }
         let Ok(line) = QueryLine::new(&[LineString(geometry.to_vec())]) else {
-            return Vec::new();
+            return Ok(Vec::new());
         };
         let filter = Filter {
             layers,
             ..Filter::default()
         };
-        let mut found: Vec<(u32, f64)> = corridor(ds, &line, within_m, &filter, None)
+        let mut found: Vec<(u32, f64)> = corridor(ds, &line, within_m, &filter, None, deadline)?
             .into_iter()
             .filter(|a| !stops.iter().any(|s| s.feature == Some(a.feature)))
             .map(|a| (a.feature, a.distance_m))
@@ -409,6 +437,6 @@ impl Planner {
             x.1.total_cmp(&y.1)
                 .then_with(|| ds.feature(x.0).id().cmp(ds.feature(y.0).id()))
         });
-        found
+        Ok(found)
     }
 }

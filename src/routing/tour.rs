@@ -5,6 +5,7 @@
 // Cost matrices read best indexed by stop number.
 #![allow(clippy::needless_range_loop)]
 
+use crate::work::{Deadline, OverBudget};
 use std::collections::VecDeque;
 
 /// Neighbours considered per city.
@@ -239,11 +240,18 @@ fn nearest_neighbours(cost: &[Vec<f64>]) -> Vec<Vec<usize>> {
 }
 
 /// Improves a closed tour (a cyclic order of all cities) by iterated local search with `kicks`
-/// double-bridge perturbations; returns the best tour found.
-pub fn improve(cost: &[Vec<f64>], start: Vec<usize>, kicks: usize, seed: u64) -> Vec<usize> {
+/// double-bridge perturbations; returns the best tour found, or [`OverBudget`] once `deadline`
+/// has passed (looked at after each local search: one costs tens of microseconds).
+pub fn improve(
+    cost: &[Vec<f64>],
+    start: Vec<usize>,
+    kicks: usize,
+    seed: u64,
+    deadline: &Deadline,
+) -> Result<Vec<usize>, OverBudget> {
     let n = start.len();
     if n < 5 {
-        return start;
+        return Ok(start);
     }
     let neighbours = nearest_neighbours(cost);
     let mut pos = vec![0; n];
@@ -262,9 +270,10 @@ pub fn improve(cost: &[Vec<f64>], start: Vec<usize>, kicks: usize, seed: u64) ->
     let mut best_len = tour.length();
     let mut rng = SplitMix(seed);
     if n < 8 {
-        return best;
+        return Ok(best);
     }
     for _ in 0..kicks {
+        deadline.check()?;
         // Double bridge on a stretch of the current best: A B C D -> A C B D.
         let mut order = best.clone();
         let offset = rng.below(n);
@@ -305,7 +314,7 @@ pub fn improve(cost: &[Vec<f64>], start: Vec<usize>, kicks: usize, seed: u64) ->
             best = tour.order.clone();
         }
     }
-    best
+    Ok(best)
 }
 
 #[cfg(test)]
@@ -332,11 +341,15 @@ mod tests {
                 .map(|i| cost[t[i]][t[(i + 1) % t.len()]])
                 .sum::<f64>()
         };
-        let better = improve(&cost, start.clone(), 200, 1);
+        let better = improve(&cost, start.clone(), 200, 1, &Deadline::NONE).unwrap();
         assert!(len(&better) < len(&start));
         let mut sorted = better.clone();
         sorted.sort_unstable();
         assert_eq!(sorted, start);
-        assert_eq!(improve(&cost, start, 200, 1), better, "deterministic");
+        assert_eq!(
+            improve(&cost, start, 200, 1, &Deadline::NONE).unwrap(),
+            better,
+            "deterministic"
+        );
     }
 }

@@ -16,6 +16,7 @@ pub use reload::{Live, ReloadOutcome, ReloadReport};
 use crate::index::Dataset;
 use crate::query::crossings::{self, Border, Division};
 use crate::routing::plan::Planner;
+use crate::work::Deadline;
 use std::time::SystemTime;
 
 /// One consistent, immutable view of the data and everything computed from it.
@@ -54,7 +55,8 @@ impl Snapshot {
                 if line_layers.is_empty() {
                     Vec::new()
                 } else {
-                    crossings::crossings(&dataset, b, &line_layers)
+                    crossings::crossings(&dataset, b, &line_layers, &Deadline::NONE)
+                        .expect("Deadline::NONE never expires")
                 }
             }
             None => Vec::new(),

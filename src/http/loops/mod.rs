@@ -11,7 +11,7 @@ use super::error::{ApiError, ApiResult};
 use super::heavy;
 use super::params::Params;
 use super::state::{AppState, Snap};
-use crate::routing::plan::PlanRequest;
+use crate::routing::plan::{PlanError, PlanRequest};
 use crate::snapshot::Snapshot;
 use crate::store::{Change, SavedLoop};
 use crate::work::Deadline;
@@ -25,9 +25,15 @@ use export::saved_json;
 use request::{SaveBody, body_json, plan_request, save_body};
 use serde_json::{Value, json};
 
-fn compute(snap: &Snapshot, req: &PlanRequest, _deadline: Deadline) -> ApiResult<Value> {
+fn compute(snap: &Snapshot, req: &PlanRequest, deadline: Deadline) -> ApiResult<Value> {
     let ds = &snap.dataset;
-    let plan = snap.planner.plan(ds, snap.border.as_ref(), req)?;
+    let plan = snap
+        .planner
+        .plan(ds, snap.border.as_ref(), req, &deadline)
+        .map_err(|e| match e {
+            PlanError::Invalid(e) => ApiError::from(e),
+            PlanError::OverBudget(e) => ApiError::from(e),
+        })?;
     Ok(plan_json(ds, req, &plan))
 }
 
