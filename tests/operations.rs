@@ -314,7 +314,7 @@ fn cheap_requests_answer_while_heavy_ones_run() {
     let addr = server.addr.clone();
     let body = maximal_corridor();
     let events = Arc::new(Mutex::new(Vec::<String>::new()));
-    let heavy: Vec<_> = (0..3)
+    let heavy: Vec<_> = (0..4)
         .map(|i| {
             let (addr, body, events) = (addr.clone(), body.clone(), events.clone());
             std::thread::spawn(move || {
@@ -349,7 +349,7 @@ fn cheap_requests_answer_while_heavy_ones_run() {
                 .and_then(|s| s["value"].as_f64())
                 .unwrap_or(0.0)
         };
-        if gauge("yuqian_heavy_running") >= 1.0 && gauge("yuqian_heavy_queued") >= 1.0 {
+        if gauge("yuqian_heavy_running") >= 1.0 && gauge("yuqian_heavy_queued") >= 2.0 {
             break;
         }
         assert!(
@@ -371,8 +371,9 @@ fn cheap_requests_answer_while_heavy_ones_run() {
         h.join().unwrap();
     }
     let events = events.lock().unwrap().clone();
-    // When the cheap questions were asked, one corridor was running and at least one waiting:
-    // both must finish after the last cheap answer.
+    // When the cheap questions were asked, one corridor was running and at least two waiting,
+    // each needing a whole corridor's work after the running one: both waiting ones must
+    // finish after the last cheap answer.
     let last_cheap = events.iter().rposition(|e| e.starts_with('/')).unwrap();
     let corridors_after = events[last_cheap..]
         .iter()
