@@ -334,27 +334,14 @@ fn cheap_requests_answer_while_heavy_ones_run() {
     // Wait until the heavy work is running and queued, then ask the cheap questions.
     let started = Instant::now();
     loop {
-        let m = agent()
-            .get(format!("http://{addr}/metrics"))
-            .call()
-            .unwrap()
-            .body_mut()
-            .read_to_string()
-            .unwrap();
-        let samples = common::parse_prometheus(&m);
-        let gauge = |n: &str| {
-            samples
-                .iter()
-                .find(|s| s["name"] == n)
-                .and_then(|s| s["value"].as_f64())
-                .unwrap_or(0.0)
-        };
-        if gauge("yuqian_heavy_running") >= 1.0 && gauge("yuqian_heavy_queued") >= 2.0 {
+        if heavy_gauge(&addr, "yuqian_heavy_running") >= 1.0
+            && heavy_gauge(&addr, "yuqian_heavy_queued") >= 2.0
+        {
             break;
         }
         assert!(
             started.elapsed() < Duration::from_secs(60),
-            "the corridors never queued:\n{m}"
+            "the corridors never queued"
         );
         std::thread::sleep(Duration::from_millis(5));
     }
@@ -399,6 +386,22 @@ fn cheap_requests_answer_while_heavy_ones_run() {
     );
 }
 
+/// The heavy pool's gauges, read from `/metrics`.
+fn heavy_gauge(addr: &str, name: &str) -> f64 {
+    let m = agent()
+        .get(format!("http://{addr}/metrics"))
+        .call()
+        .unwrap()
+        .body_mut()
+        .read_to_string()
+        .unwrap();
+    common::parse_prometheus(&m)
+        .iter()
+        .find(|s| s["name"] == name)
+        .and_then(|s| s["value"].as_f64())
+        .unwrap_or(0.0)
+}
+
 #[test]
 fn a_full_queue_answers_503_with_retry_after() {
     let dir = tempfile::tempdir().unwrap();
@@ -409,38 +412,42 @@ fn a_full_queue_answers_503_with_retry_after() {
     );
     let addr = server.addr.clone();
     let body = maximal_corridor();
-    let a2 = addr.clone();
-    let running = std::thread::spawn(move || {
-        call(
-            agent()
-                .post(format!("http://{a2}/api/corridor"))
-                .header("content-type", "application/json")
-                .send(&body),
-        )
-        .0
-    });
-    let started = Instant::now();
-    let refused = loop {
-        let (status, body, retry) = call(
+    // While a corridor holds the only slot, another heavy request is refused at once. The
+    // corridor may finish between our seeing it run and our asking; then we try again.
+    let mut refused = None;
+    for _attempt in 0..20 {
+        let (a2, b2) = (addr.clone(), body.clone());
+        let running = std::thread::spawn(move || {
+            call(
+                agent()
+                    .post(format!("http://{a2}/api/corridor"))
+                    .header("content-type", "application/json")
+                    .send(&b2),
+            )
+            .0
+        });
+        let started = Instant::now();
+        while heavy_gauge(&addr, "yuqian_heavy_running") < 1.0 && !running.is_finished() {
+            assert!(started.elapsed() < Duration::from_secs(60));
+        }
+        let answer = call(
             agent()
                 .get(format!("http://{addr}/api/nearby?lon=106.7&lat=28.7&k=1"))
                 .call(),
         );
-        if status == 503 {
-            break (body, retry);
+        assert_eq!(running.join().unwrap(), 200);
+        if answer.0 == 503 {
+            refused = Some(answer);
+            break;
         }
-        assert_eq!(status, 200);
-        assert!(
-            started.elapsed() < Duration::from_secs(60),
-            "the queue never filled"
-        );
-        std::thread::sleep(Duration::from_millis(2));
-    };
-    assert_eq!(refused.0["error"], "busy", "{}", refused.0);
-    assert_eq!(refused.1.as_deref(), Some("1"));
-    assert_eq!(running.join().unwrap(), 200);
+        assert_eq!(answer.0, 200, "{}", answer.1);
+    }
+    let (_, body, retry) = refused.expect("a heavy request was refused while the slot was busy");
+    assert_eq!(body["error"], "busy", "{body}");
+    assert_eq!(retry.as_deref(), Some("1"));
     // The slot is free again.
     assert_eq!(get(&addr, "/api/nearby?lon=106.7&lat=28.7&k=1").0, 200);
+    assert!(heavy_gauge(&addr, "yuqian_heavy_rejected_total") >= 1.0);
 }
 
 #[test]
