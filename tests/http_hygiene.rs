@@ -58,8 +58,16 @@ async fn send(router: &axum::Router, mut req: Request<Body>, peer: &str) -> Answ
     }
 }
 
-fn get(uri: &str) -> axum::http::request::Builder {
-    Request::get(uri)
+fn get_plain(uri: &str) -> Request<Body> {
+    Request::get(uri).body(Body::empty()).unwrap()
+}
+
+fn get_with(uri: &str, headers: &[(axum::http::HeaderName, &str)]) -> Request<Body> {
+    let mut r = Request::get(uri);
+    for (name, value) in headers {
+        r = r.header(name, *value);
+    }
+    r.body(Body::empty()).unwrap()
 }
 
 fn web_dir() -> PathBuf {
@@ -73,21 +81,16 @@ fn router() -> axum::Router {
 #[tokio::test]
 async fn json_is_compressed_with_gzip_or_br_when_accepted_and_decodes_to_the_same_answer() {
     let r = router();
-    let plain = send(
-        &r,
-        get("/api/features?limit=50").body(Body::empty()).unwrap(),
-        LOOPBACK,
-    )
-    .await;
+    let plain = send(&r, get_plain("/api/features?limit=50"), LOOPBACK).await;
     assert_eq!(plain.status, StatusCode::OK);
     assert_eq!(plain.header("content-encoding"), None);
 
     let gz = send(
         &r,
-        get("/api/features?limit=50")
-            .header(header::ACCEPT_ENCODING, "gzip")
-            .body(Body::empty())
-            .unwrap(),
+        get_with(
+            "/api/features?limit=50",
+            &[(header::ACCEPT_ENCODING, "gzip")],
+        ),
         LOOPBACK,
     )
     .await;
@@ -101,10 +104,7 @@ async fn json_is_compressed_with_gzip_or_br_when_accepted_and_decodes_to_the_sam
 
     let br = send(
         &r,
-        get("/api/features?limit=50")
-            .header(header::ACCEPT_ENCODING, "br")
-            .body(Body::empty())
-            .unwrap(),
+        get_with("/api/features?limit=50", &[(header::ACCEPT_ENCODING, "br")]),
         LOOPBACK,
     )
     .await;
@@ -131,9 +131,7 @@ async fn data_answers_carry_an_etag_and_answer_304_when_it_matches() {
     let r = router();
     let first = send(
         &r,
-        get("/api/nearby?lon=106.7&lat=28.7&k=3")
-            .body(Body::empty())
-            .unwrap(),
+        get_plain("/api/nearby?lon=106.7&lat=28.7&k=3"),
         LOOPBACK,
     )
     .await;
@@ -144,10 +142,10 @@ async fn data_answers_carry_an_etag_and_answer_304_when_it_matches() {
 
     let again = send(
         &r,
-        get("/api/nearby?lon=106.7&lat=28.7&k=3")
-            .header(header::IF_NONE_MATCH, &tag)
-            .body(Body::empty())
-            .unwrap(),
+        get_with(
+            "/api/nearby?lon=106.7&lat=28.7&k=3",
+            &[(header::IF_NONE_MATCH, &tag)],
+        ),
         LOOPBACK,
     )
     .await;
@@ -158,10 +156,10 @@ async fn data_answers_carry_an_etag_and_answer_304_when_it_matches() {
     // Another query is another answer.
     let other = send(
         &r,
-        get("/api/nearby?lon=106.7&lat=28.7&k=4")
-            .header(header::IF_NONE_MATCH, &tag)
-            .body(Body::empty())
-            .unwrap(),
+        get_with(
+            "/api/nearby?lon=106.7&lat=28.7&k=4",
+            &[(header::IF_NONE_MATCH, &tag)],
+        ),
         LOOPBACK,
     )
     .await;
@@ -172,16 +170,13 @@ async fn data_answers_carry_an_etag_and_answer_304_when_it_matches() {
 #[tokio::test]
 async fn static_files_have_content_etags_and_304() {
     let r = router();
-    let css = send(&r, get("/style.css").body(Body::empty()).unwrap(), LOOPBACK).await;
+    let css = send(&r, get_plain("/style.css"), LOOPBACK).await;
     assert_eq!(css.status, StatusCode::OK);
     assert_eq!(css.header("content-type"), Some("text/css; charset=utf-8"));
     let tag = css.header("etag").unwrap().to_string();
     let again = send(
         &r,
-        get("/style.css")
-            .header(header::IF_NONE_MATCH, &tag)
-            .body(Body::empty())
-            .unwrap(),
+        get_with("/style.css", &[(header::IF_NONE_MATCH, &tag)]),
         LOOPBACK,
     )
     .await;
@@ -200,11 +195,11 @@ async fn the_web_folder_serves_only_the_pages_own_files() {
         "/js/../setup.sh",
         "/%2e%2e/Cargo.toml",
     ] {
-        let a = send(&r, get(refused).body(Body::empty()).unwrap(), LOOPBACK).await;
+        let a = send(&r, get_plain(refused), LOOPBACK).await;
         assert_eq!(a.status, StatusCode::NOT_FOUND, "{refused}");
         assert_eq!(a.json()["error"], "not_found", "{refused}");
     }
-    let page = send(&r, get("/").body(Body::empty()).unwrap(), LOOPBACK).await;
+    let page = send(&r, get_plain("/"), LOOPBACK).await;
     assert_eq!(page.status, StatusCode::OK);
     let csp = page.header("content-security-policy").unwrap();
     assert!(
@@ -213,7 +208,7 @@ async fn the_web_folder_serves_only_the_pages_own_files() {
     );
     assert!(csp.contains("worker-src 'self' blob:"), "{csp}");
     assert!(!csp.contains("unsafe-eval"), "{csp}");
-    let js = send(&r, get("/js/api.js").body(Body::empty()).unwrap(), LOOPBACK).await;
+    let js = send(&r, get_plain("/js/api.js"), LOOPBACK).await;
     assert_eq!(js.status, StatusCode::OK);
     assert_eq!(
         js.header("content-type"),
@@ -231,7 +226,7 @@ async fn every_answer_has_nosniff_a_referrer_policy_and_a_request_id() {
         "/",
         "/api/nearby?lon=999&lat=0",
     ] {
-        let a = send(&r, get(uri).body(Body::empty()).unwrap(), LOOPBACK).await;
+        let a = send(&r, get_plain(uri), LOOPBACK).await;
         assert_eq!(a.header("x-content-type-options"), Some("nosniff"), "{uri}");
         assert_eq!(a.header("referrer-policy"), Some("no-referrer"), "{uri}");
         assert!(
@@ -241,24 +236,20 @@ async fn every_answer_has_nosniff_a_referrer_policy_and_a_request_id() {
         assert!(a.header("content-security-policy").is_some(), "{uri}");
     }
     // An error names its request id, the same as the header's.
-    let a = send(
-        &r,
-        get("/api/nearby?lon=999&lat=0")
-            .body(Body::empty())
-            .unwrap(),
-        LOOPBACK,
-    )
-    .await;
+    let a = send(&r, get_plain("/api/nearby?lon=999&lat=0"), LOOPBACK).await;
     assert_eq!(a.status, StatusCode::BAD_REQUEST);
     assert_eq!(a.json()["parameter"], "lon");
     assert_eq!(a.json()["request_id"].as_str(), a.header("x-request-id"));
     // A load balancer's id is kept.
     let a = send(
         &r,
-        get("/health")
-            .header("x-request-id", "lb-1234")
-            .body(Body::empty())
-            .unwrap(),
+        get_with(
+            "/health",
+            &[(
+                axum::http::HeaderName::from_static("x-request-id"),
+                "lb-1234",
+            )],
+        ),
         LOOPBACK,
     )
     .await;
@@ -270,10 +261,10 @@ async fn any_origin_may_read_but_no_origin_may_write() {
     let r = router();
     let a = send(
         &r,
-        get("/api/layers")
-            .header(header::ORIGIN, "https://planning.example")
-            .body(Body::empty())
-            .unwrap(),
+        get_with(
+            "/api/layers",
+            &[(header::ORIGIN, "https://planning.example")],
+        ),
         REMOTE,
     )
     .await;
@@ -351,10 +342,7 @@ async fn any_origin_may_read_but_no_origin_may_write() {
     // Admin answers are never shared with another origin.
     let m = send(
         &r,
-        get("/metrics")
-            .header(header::ORIGIN, "https://planning.example")
-            .body(Body::empty())
-            .unwrap(),
+        get_with("/metrics", &[(header::ORIGIN, "https://planning.example")]),
         LOOPBACK,
     )
     .await;
@@ -373,7 +361,7 @@ async fn a_500_says_only_internal_error_and_the_request_id() {
         .unwrap()
         .execute_batch("DROP TABLE loops;")
         .unwrap();
-    let a = send(&r, get("/api/loops").body(Body::empty()).unwrap(), LOOPBACK).await;
+    let a = send(&r, get_plain("/api/loops"), LOOPBACK).await;
     assert_eq!(a.status, StatusCode::INTERNAL_SERVER_ERROR);
     let body = a.json();
     assert_eq!(body["error"], "internal");
@@ -387,7 +375,7 @@ async fn a_500_says_only_internal_error_and_the_request_id() {
 #[tokio::test]
 async fn admin_endpoints_answer_loopback_only_without_a_token() {
     let r = router();
-    let a = send(&r, get("/metrics").body(Body::empty()).unwrap(), REMOTE).await;
+    let a = send(&r, get_plain("/metrics"), REMOTE).await;
     assert_eq!(a.status, StatusCode::FORBIDDEN);
     let a = send(
         &r,
@@ -396,7 +384,7 @@ async fn admin_endpoints_answer_loopback_only_without_a_token() {
     )
     .await;
     assert_eq!(a.status, StatusCode::FORBIDDEN);
-    let a = send(&r, get("/metrics").body(Body::empty()).unwrap(), LOOPBACK).await;
+    let a = send(&r, get_plain("/metrics"), LOOPBACK).await;
     assert_eq!(a.status, StatusCode::OK);
     // A router given its data directly has nothing to reload from.
     let a = send(
@@ -414,33 +402,27 @@ async fn with_an_admin_token_admin_endpoints_need_it_from_everyone() {
     b.admin_token = Some("adm1n".into());
     let r = app(b.build(), None);
     for peer in [LOOPBACK, REMOTE] {
-        let a = send(&r, get("/metrics").body(Body::empty()).unwrap(), peer).await;
+        let a = send(&r, get_plain("/metrics"), peer).await;
         assert_eq!(a.status, StatusCode::UNAUTHORIZED);
         assert_eq!(a.header("www-authenticate"), Some("Bearer"));
         assert_eq!(a.json()["parameter"], "Authorization");
         let a = send(
             &r,
-            get("/metrics")
-                .header(header::AUTHORIZATION, "Bearer wrong")
-                .body(Body::empty())
-                .unwrap(),
+            get_with("/metrics", &[(header::AUTHORIZATION, "Bearer wrong")]),
             peer,
         )
         .await;
         assert_eq!(a.status, StatusCode::UNAUTHORIZED);
         let a = send(
             &r,
-            get("/metrics")
-                .header(header::AUTHORIZATION, "Bearer adm1n")
-                .body(Body::empty())
-                .unwrap(),
+            get_with("/metrics", &[(header::AUTHORIZATION, "Bearer adm1n")]),
             peer,
         )
         .await;
         assert_eq!(a.status, StatusCode::OK);
     }
     // Reads need no token.
-    let a = send(&r, get("/api/layers").body(Body::empty()).unwrap(), REMOTE).await;
+    let a = send(&r, get_plain("/api/layers"), REMOTE).await;
     assert_eq!(a.status, StatusCode::OK);
 }
 
@@ -450,57 +432,30 @@ async fn before_the_first_snapshot_ready_is_503_and_data_reads_say_so() {
         fixture("small"),
     ))));
     let r = app(AppState::builder(live.clone()).build(), None);
-    let a = send(
-        &r,
-        get("/health/ready").body(Body::empty()).unwrap(),
-        LOOPBACK,
-    )
-    .await;
+    let a = send(&r, get_plain("/health/ready"), LOOPBACK).await;
     assert_eq!(a.status, StatusCode::SERVICE_UNAVAILABLE);
     assert_eq!(a.json()["status"], "starting");
-    let a = send(
-        &r,
-        get("/health/live").body(Body::empty()).unwrap(),
-        LOOPBACK,
-    )
-    .await;
+    let a = send(&r, get_plain("/health/live"), LOOPBACK).await;
     assert_eq!(a.status, StatusCode::OK);
-    let a = send(&r, get("/health").body(Body::empty()).unwrap(), LOOPBACK).await;
+    let a = send(&r, get_plain("/health"), LOOPBACK).await;
     assert_eq!(a.status, StatusCode::OK);
     assert_eq!(a.json()["status"], "degraded");
-    let a = send(
-        &r,
-        get("/api/nearby?lon=106.7&lat=28.7")
-            .body(Body::empty())
-            .unwrap(),
-        LOOPBACK,
-    )
-    .await;
+    let a = send(&r, get_plain("/api/nearby?lon=106.7&lat=28.7"), LOOPBACK).await;
     assert_eq!(a.status, StatusCode::SERVICE_UNAVAILABLE);
     assert_eq!(a.json()["error"], "not_ready");
     assert_eq!(a.header("retry-after"), Some("1"));
 
     live.load().expect("the small fixture is valid");
-    let a = send(
-        &r,
-        get("/health/ready").body(Body::empty()).unwrap(),
-        LOOPBACK,
-    )
-    .await;
+    let a = send(&r, get_plain("/health/ready"), LOOPBACK).await;
     assert_eq!(a.status, StatusCode::OK);
     let version = a.json()["data_version"].as_str().unwrap().to_string();
-    let a = send(&r, get("/health").body(Body::empty()).unwrap(), LOOPBACK).await;
+    let a = send(&r, get_plain("/health"), LOOPBACK).await;
     assert_eq!(a.json()["status"], "ok");
     assert_eq!(a.json()["data_version"], version.as_str());
     assert_eq!(a.json()["features"], 21);
 
     live.begin_shutdown();
-    let a = send(
-        &r,
-        get("/health/ready").body(Body::empty()).unwrap(),
-        LOOPBACK,
-    )
-    .await;
+    let a = send(&r, get_plain("/health/ready"), LOOPBACK).await;
     assert_eq!(a.status, StatusCode::SERVICE_UNAVAILABLE);
     assert_eq!(a.json()["status"], "shutting_down");
 }
@@ -514,11 +469,7 @@ async fn a_client_over_its_rate_limit_gets_429_with_retry_after() {
         loopback: false,
     };
     let r = app(b.build(), None);
-    let nearby = || {
-        get("/api/nearby?lon=106.7&lat=28.7&k=1")
-            .body(Body::empty())
-            .unwrap()
-    };
+    let nearby = || get_plain("/api/nearby?lon=106.7&lat=28.7&k=1");
     assert_eq!(send(&r, nearby(), REMOTE).await.status, StatusCode::OK);
     assert_eq!(send(&r, nearby(), REMOTE).await.status, StatusCode::OK);
     let limited = send(&r, nearby(), REMOTE).await;
@@ -528,9 +479,7 @@ async fn a_client_over_its_rate_limit_gets_429_with_retry_after() {
     assert!((1..=60).contains(&wait), "{wait}");
     // Cheap endpoints are not limited, nor is loopback by default.
     assert_eq!(
-        send(&r, get("/api/layers").body(Body::empty()).unwrap(), REMOTE)
-            .await
-            .status,
+        send(&r, get_plain("/api/layers"), REMOTE).await.status,
         StatusCode::OK
     );
     assert_eq!(send(&r, nearby(), LOOPBACK).await.status, StatusCode::OK);
@@ -540,30 +489,13 @@ async fn a_client_over_its_rate_limit_gets_429_with_retry_after() {
 async fn metrics_parse_as_prometheus_text_and_count_the_requests_made() {
     let r = router();
     for _ in 0..3 {
-        send(
-            &r,
-            get("/api/layers").body(Body::empty()).unwrap(),
-            LOOPBACK,
-        )
-        .await;
+        send(&r, get_plain("/api/layers"), LOOPBACK).await;
     }
     for id in ["rail-chuanqian", "res-zaodu"] {
-        send(
-            &r,
-            get(&format!("/api/features/{id}"))
-                .body(Body::empty())
-                .unwrap(),
-            LOOPBACK,
-        )
-        .await;
+        send(&r, get_plain(&format!("/api/features/{id}")), LOOPBACK).await;
     }
-    send(
-        &r,
-        get("/api/features/nope").body(Body::empty()).unwrap(),
-        LOOPBACK,
-    )
-    .await;
-    let m = send(&r, get("/metrics").body(Body::empty()).unwrap(), LOOPBACK).await;
+    send(&r, get_plain("/api/features/nope"), LOOPBACK).await;
+    let m = send(&r, get_plain("/metrics"), LOOPBACK).await;
     assert_eq!(m.status, StatusCode::OK);
     assert!(
         m.header("content-type")
@@ -623,10 +555,10 @@ async fn a_compressed_error_decodes_to_its_body_with_the_request_id() {
     let r = router();
     let a = send(
         &r,
-        get("/api/nearby?lon=999&lat=0&k=3")
-            .header(header::ACCEPT_ENCODING, "gzip")
-            .body(Body::empty())
-            .unwrap(),
+        get_with(
+            "/api/nearby?lon=999&lat=0&k=3",
+            &[(header::ACCEPT_ENCODING, "gzip")],
+        ),
         LOOPBACK,
     )
     .await;

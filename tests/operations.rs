@@ -303,6 +303,15 @@ fn maximal_corridor() -> String {
     json!({"line": {"type": "LineString", "coordinates": coords}, "width_m": 100000}).to_string()
 }
 
+fn post_corridor(addr: &str, body: &str) -> (u16, Value, Option<String>) {
+    call(
+        agent()
+            .post(format!("http://{addr}/api/corridor"))
+            .header("content-type", "application/json")
+            .send(body),
+    )
+}
+
 #[test]
 fn cheap_requests_answer_while_heavy_ones_run() {
     let dir = tempfile::tempdir().unwrap();
@@ -318,12 +327,7 @@ fn cheap_requests_answer_while_heavy_ones_run() {
         .map(|i| {
             let (addr, body, events) = (addr.clone(), body.clone(), events.clone());
             std::thread::spawn(move || {
-                let (status, _, _) = call(
-                    agent()
-                        .post(format!("http://{addr}/api/corridor"))
-                        .header("content-type", "application/json")
-                        .send(&body),
-                );
+                let (status, _, _) = post_corridor(&addr, &body);
                 events
                     .lock()
                     .unwrap()
@@ -417,15 +421,7 @@ fn a_full_queue_answers_503_with_retry_after() {
     let mut refused = None;
     for _attempt in 0..20 {
         let (a2, b2) = (addr.clone(), body.clone());
-        let running = std::thread::spawn(move || {
-            call(
-                agent()
-                    .post(format!("http://{a2}/api/corridor"))
-                    .header("content-type", "application/json")
-                    .send(&b2),
-            )
-            .0
-        });
+        let running = std::thread::spawn(move || post_corridor(&a2, &b2).0);
         let started = Instant::now();
         while heavy_gauge(&addr, "yuqian_heavy_running") < 1.0 && !running.is_finished() {
             assert!(started.elapsed() < Duration::from_secs(60));
@@ -466,12 +462,7 @@ fn a_request_over_its_budget_stops_frees_its_slot_and_answers_503() {
         ],
     );
     let addr = server.addr.clone();
-    let (status, body, retry) = call(
-        agent()
-            .post(format!("http://{addr}/api/corridor"))
-            .header("content-type", "application/json")
-            .send(&maximal_corridor()),
-    );
+    let (status, body, retry) = post_corridor(&addr, &maximal_corridor());
     assert_eq!(status, 503, "{body}");
     assert_eq!(body["error"], "over_budget");
     assert_eq!(retry.as_deref(), Some("1"));

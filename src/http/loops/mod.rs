@@ -176,6 +176,34 @@ async fn blocking<T: Send + 'static>(
         .map_err(ApiError::internal)?
 }
 
+/// A save body, validated and planned on the heavy pool.
+struct Planned {
+    name: String,
+    notes: String,
+    request: Value,
+    plan: Value,
+}
+
+async fn planned(
+    s: &AppState,
+    snap: std::sync::Arc<Snapshot>,
+    body: Result<Bytes, BytesRejection>,
+) -> ApiResult<Planned> {
+    let SaveBody {
+        req,
+        name,
+        notes,
+        request,
+    } = save_body(body)?;
+    let plan = heavy::value(s, snap, move |snap, deadline| compute(snap, &req, deadline)).await?;
+    Ok(Planned {
+        name,
+        notes,
+        request,
+        plan,
+    })
+}
+
 pub async fn create(
     State(s): State<AppState>,
     Snap(snap): Snap,
@@ -186,16 +214,12 @@ pub async fn create(
     Params::parse(q.as_deref(), &[])?;
     authorise(&s, &headers)?;
     store(&s)?;
-    let SaveBody {
-        req,
+    let Planned {
         name,
         notes,
         request,
-    } = save_body(body)?;
-    let plan = heavy::value(&s, snap, move |snap, deadline| {
-        compute(snap, &req, deadline)
-    })
-    .await?;
+        plan,
+    } = planned(&s, snap, body).await?;
     let saved = blocking(move || {
         store(&s)?
             .insert(&name, &notes, &request, &plan)
@@ -282,16 +306,12 @@ pub async fn update(
     };
     store(&s)?;
     let expected = if_match(&headers)?;
-    let SaveBody {
-        req,
+    let Planned {
         name,
         notes,
         request,
-    } = save_body(body)?;
-    let plan = heavy::value(&s, snap, move |snap, deadline| {
-        compute(snap, &req, deadline)
-    })
-    .await?;
+        plan,
+    } = planned(&s, snap, body).await?;
     let outcome = blocking(move || {
         store(&s)?
             .update(id, expected, &name, &notes, &request, &plan)
