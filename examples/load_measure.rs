@@ -24,12 +24,49 @@ mod synth;
 use geo::{Coord, CoordsIter, Geometry};
 use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
+use std::alloc::{GlobalAlloc, Layout, System};
 use std::fmt::Write as _;
 use std::fs::File;
 use std::io::{BufWriter, Write};
 use std::path::Path;
+use std::sync::atomic::{AtomicIsize, Ordering};
 use std::time::Instant;
 use yuqian::layers::{Catalogue, Feature, GeometryKind, LayerSpec};
+
+/// Counts live heap bytes, to tell the data set's own size from the allocator's slack.
+struct Counting;
+
+static LIVE: AtomicIsize = AtomicIsize::new(0);
+
+unsafe impl GlobalAlloc for Counting {
+    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
+        LIVE.fetch_add(layout.size() as isize, Ordering::Relaxed);
+        unsafe { System.alloc(layout) }
+    }
+    unsafe fn alloc_zeroed(&self, layout: Layout) -> *mut u8 {
+        LIVE.fetch_add(layout.size() as isize, Ordering::Relaxed);
+        unsafe { System.alloc_zeroed(layout) }
+    }
+    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
+        LIVE.fetch_sub(layout.size() as isize, Ordering::Relaxed);
+        unsafe { System.dealloc(ptr, layout) }
+    }
+    unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
+        LIVE.fetch_add(
+            new_size as isize - layout.size() as isize,
+            Ordering::Relaxed,
+        );
+        unsafe { System.realloc(ptr, layout, new_size) }
+    }
+}
+
+#[global_allocator]
+static GLOBAL: Counting = Counting;
+
+unsafe extern "C" {
+    /// glibc: give free heap pages back to the kernel.
+    fn malloc_trim(pad: usize) -> i32;
+}
 
 /// (VmRSS, VmHWM) in bytes.
 fn rss() -> (u64, u64) {
@@ -219,10 +256,12 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         }
         "load" => {
             let (rss0, _) = rss();
+            let heap0 = LIVE.load(Ordering::Relaxed);
             let t = Instant::now();
             let ds = yuqian::index::Dataset::load(dir)?;
             let elapsed = t.elapsed();
             let (rss1, hwm1) = rss();
+            let heap = (LIVE.load(Ordering::Relaxed) - heap0).max(0) as u64;
             let n = ds.features.len() as u64;
             let vertices: u64 = ds
                 .features
@@ -248,6 +287,20 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
                 mb(resident),
                 mb(budget),
                 resident as f64 / budget as f64
+            );
+            println!(
+                "live heap bytes of the Dataset {} ({:.0} B per feature)",
+                mb(heap),
+                heap as f64 / n as f64
+            );
+            // What the allocator keeps of the loading's freed memory: glibc gives it back on
+            // request (the serving process does not ask; this shows how much there is).
+            unsafe { malloc_trim(0) };
+            let (rss2, _) = rss();
+            println!(
+                "VmRSS after malloc_trim {} (the allocator kept {} of freed memory)",
+                mb(rss2),
+                mb(rss1.saturating_sub(rss2))
             );
             drop(ds);
         }

@@ -76,8 +76,10 @@ pub(super) fn read_layer(
     let walked = std::thread::scope(|scope| {
         let (tx, rx) = sync_channel(BATCHES_IN_FLIGHT);
         let reader = scope.spawn(move || {
-            let mut de =
-                serde_json::Deserializer::from_reader(BufReader::with_capacity(READ_BUFFER_BYTES, file));
+            let mut de = serde_json::Deserializer::from_reader(BufReader::with_capacity(
+                READ_BUFFER_BYTES,
+                file,
+            ));
             let shape = Root { batches: Some(tx) }.deserialize(&mut de)?;
             de.end().map(|()| shape)
         });
@@ -121,7 +123,9 @@ pub(super) fn read_layer(
             .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
     });
     let problem = match walked {
-        Err(e) => Some(strict_problem(path, layer_id).unwrap_or_else(|| format!("invalid JSON: {e}"))),
+        Err(e) => {
+            Some(strict_problem(path, layer_id).unwrap_or_else(|| format!("invalid JSON: {e}")))
+        }
         Ok(_) if bad_json => Some(
             strict_problem(path, layer_id)
                 .unwrap_or_else(|| "invalid JSON in a feature".to_string()),

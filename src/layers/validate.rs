@@ -10,11 +10,12 @@
 //!    every problem. It runs only where the fast path gave up, so it is the reference: the fast
 //!    path never accepts what the slow path would word differently.
 
-use super::{Accuracy, Feature, GeometryKind, Province, Provinces, Texts};
+use super::{Accuracy, Feature, GeometryKind, Province, Provinces, Status, Texts};
 use geo::{Coord, Geometry, LineString, MultiLineString, MultiPoint, MultiPolygon, Point, Polygon};
 use serde::Deserialize;
 use serde::de::{self, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
 use serde_json::{Map, Value};
+use std::borrow::Cow;
 use std::fmt;
 
 /// Property names the server itself sets on every served feature; a file may not use them.
@@ -53,10 +54,10 @@ pub(super) fn check_feature(raw: &str, layer: u16, allowed: &[GeometryKind]) -> 
                 Some(g) => GeometryPart::Parsed(parse_geometry(&g)),
             };
             let parts = Parts {
-                kind: obj.remove("type"),
+                is_feature: obj.get("type").and_then(Value::as_str) == Some("Feature"),
                 id: obj.remove("id"),
                 geometry,
-                properties: obj.remove("properties"),
+                properties: PropertiesPart::Json(obj.remove("properties")),
             };
             validate(parts, layer, allowed)
         }
@@ -69,12 +70,28 @@ pub(super) fn check_feature(raw: &str, layer: u16, allowed: &[GeometryKind]) -> 
 }
 
 /// A feature's members, whichever path read them.
-struct Parts {
-    /// `"type"`.
-    kind: Option<Value>,
+struct Parts<'a> {
+    /// Whether `"type"` is `"Feature"`.
+    is_feature: bool,
     id: Option<Value>,
     geometry: GeometryPart,
-    properties: Option<Value>,
+    properties: PropertiesPart<'a>,
+}
+
+enum PropertiesPart<'a> {
+    /// The member as parsed (`None` if absent), for the rules to check.
+    Json(Option<Value>),
+    /// Exactly the schema's properties, already found valid by the fast path.
+    Plain(PlainProperties<'a>),
+}
+
+struct PlainProperties<'a> {
+    name_zh: Cow<'a, str>,
+    name_en: Cow<'a, str>,
+    source: Cow<'a, str>,
+    status: Status,
+    accuracy: Accuracy,
+    provinces: Provinces,
 }
 
 enum GeometryPart {
@@ -84,9 +101,9 @@ enum GeometryPart {
 }
 
 /// Applies every rule to a feature's members; collects all reasons, in a fixed order.
-fn validate(parts: Parts, layer: u16, allowed: &[GeometryKind]) -> Checked {
+fn validate(parts: Parts<'_>, layer: u16, allowed: &[GeometryKind]) -> Checked {
     let mut reasons = Vec::new();
-    if parts.kind.as_ref().and_then(Value::as_str) != Some("Feature") {
+    if !parts.is_feature {
         reasons.push("\"type\" must be \"Feature\"".into());
     }
     let id = match parts.id {
@@ -128,24 +145,38 @@ fn validate(parts: Parts, layer: u16, allowed: &[GeometryKind]) -> Checked {
             None
         }
     };
-    let mut props = match parts.properties {
-        Some(Value::Object(props)) => props,
-        _ => {
-            reasons.push("missing properties object".into());
-            Map::new()
+    let (name_zh, name_en, source, status, accuracy, provinces, props) = match parts.properties {
+        PropertiesPart::Plain(p) => (
+            Some(p.name_zh),
+            Some(p.name_en),
+            Some(p.source),
+            Some(p.status),
+            Some(p.accuracy),
+            Some(p.provinces),
+            Map::new(),
+        ),
+        PropertiesPart::Json(value) => {
+            let mut props = match value {
+                Some(Value::Object(props)) => props,
+                _ => {
+                    reasons.push("missing properties object".into());
+                    Map::new()
+                }
+            };
+            let name_zh = text_property(&mut props, "name_zh", &mut reasons).map(Cow::Owned);
+            let name_en = text_property(&mut props, "name_en", &mut reasons).map(Cow::Owned);
+            let source = text_property(&mut props, "source", &mut reasons).map(Cow::Owned);
+            let status = enum_property(&mut props, "status", &mut reasons);
+            let accuracy = enum_property::<Accuracy>(&mut props, "accuracy", &mut reasons);
+            let provinces = parse_provinces(props.remove("provinces"), &mut reasons);
+            for name in RESERVED_PROPERTIES {
+                if props.contains_key(name) {
+                    reasons.push(format!("property {name:?} is reserved: the server sets it"));
+                }
+            }
+            (name_zh, name_en, source, status, accuracy, provinces, props)
         }
     };
-    let name_zh = text_property(&mut props, "name_zh", &mut reasons);
-    let name_en = text_property(&mut props, "name_en", &mut reasons);
-    let source = text_property(&mut props, "source", &mut reasons);
-    let status = enum_property(&mut props, "status", &mut reasons);
-    let accuracy = enum_property::<Accuracy>(&mut props, "accuracy", &mut reasons);
-    let provinces = parse_provinces(props.remove("provinces"), &mut reasons);
-    for name in RESERVED_PROPERTIES {
-        if props.contains_key(name) {
-            reasons.push(format!("property {name:?} is reserved: the server sets it"));
-        }
-    }
     match (
         id, geometry, name_zh, name_en, source, status, accuracy, provinces,
     ) {
@@ -338,10 +369,7 @@ fn build<P: AsPosition>(c: Coordinates<'_, P>) -> Result<(Geometry<f64>, Geometr
             )?)),
             GeometryKind::Line,
         ),
-        Coordinates::Polygon(rings) => (
-            Geometry::Polygon(polygon(rings)?),
-            GeometryKind::Polygon,
-        ),
+        Coordinates::Polygon(rings) => (Geometry::Polygon(polygon(rings)?), GeometryKind::Polygon),
         Coordinates::MultiPolygon(polys) => (
             Geometry::MultiPolygon(MultiPolygon(parts(
                 polys,
@@ -385,8 +413,14 @@ fn position<P: AsPosition>(p: &P) -> Result<Coord, String> {
     Ok(Coord { x: lon, y: lat })
 }
 
+/// The checked coordinates, in a vector of exactly their number: they stay resident for the
+/// life of the server, so no growth slack.
 fn coords<P: AsPosition>(positions: &[P]) -> Result<Vec<Coord>, String> {
-    positions.iter().map(position).collect()
+    let mut out = Vec::with_capacity(positions.len());
+    for p in positions {
+        out.push(position(p)?);
+    }
+    Ok(out)
 }
 
 /// Whether `coords` holds at least `n` (1 to 3) distinct positions, comparing bit patterns.
@@ -420,7 +454,10 @@ fn polygon<P: AsPosition>(rings: &[Vec<P>]) -> Result<Polygon<f64>, String> {
     if rings.is_empty() {
         return Err("a polygon needs an exterior ring".into());
     }
-    let mut parsed = Vec::with_capacity(rings.len());
+    // No allocation for the interiors of the usual polygon, which has none: the geometries stay
+    // resident for the life of the server.
+    let mut exterior = None;
+    let mut interiors = Vec::with_capacity(rings.len() - 1);
     for (i, ring) in rings.iter().enumerate() {
         let cs = coords(ring)?;
         let which = if i == 0 {
@@ -442,15 +479,19 @@ fn polygon<P: AsPosition>(rings: &[Vec<P>]) -> Result<Polygon<f64>, String> {
         if !has_distinct(&cs, 3) {
             return Err(format!("{which} must have at least 3 distinct points"));
         }
-        parsed.push(LineString(cs));
+        if i == 0 {
+            exterior = Some(LineString(cs));
+        } else {
+            interiors.push(LineString(cs));
+        }
     }
-    let exterior = parsed.remove(0);
-    Ok(Polygon::new(exterior, parsed))
+    let exterior = exterior.expect("rings is not empty, so ring 0 was read");
+    Ok(Polygon::new(exterior, interiors))
 }
 
 /// The fast path's feature: its members read directly, the geometry without a `Value`.
 /// Fails (and the caller takes the slow path) on a repeated member or an unusual geometry.
-struct FastFeature(Parts);
+struct FastFeature<'a>(Parts<'a>);
 
 #[derive(Deserialize)]
 #[serde(field_identifier, rename_all = "lowercase")]
@@ -463,20 +504,25 @@ enum FeatureKey {
     Other,
 }
 
-impl<'de> Deserialize<'de> for FastFeature {
+impl<'de> Deserialize<'de> for FastFeature<'de> {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         struct V;
         impl<'de> Visitor<'de> for V {
-            type Value = FastFeature;
+            type Value = FastFeature<'de>;
             fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
                 f.write_str("a GeoJSON Feature object")
             }
-            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<FastFeature, A::Error> {
+            fn visit_map<A: MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<FastFeature<'de>, A::Error> {
                 let repeated = || de::Error::custom("a member is repeated");
                 let (mut kind, mut id, mut geometry, mut properties) = (None, None, None, None);
                 while let Some(key) = map.next_key::<FeatureKey>()? {
                     match key {
-                        FeatureKey::Type if kind.is_none() => kind = Some(map.next_value()?),
+                        FeatureKey::Type if kind.is_none() => {
+                            kind = Some(map.next_value::<Value>()?.as_str() == Some("Feature"))
+                        }
                         FeatureKey::Id if id.is_none() => id = Some(map.next_value()?),
                         FeatureKey::Geometry if geometry.is_none() => {
                             geometry = Some(match map.next_value::<FastGeometry>()? {
@@ -485,7 +531,7 @@ impl<'de> Deserialize<'de> for FastFeature {
                             })
                         }
                         FeatureKey::Properties if properties.is_none() => {
-                            properties = Some(map.next_value()?)
+                            properties = Some(map.next_value::<FastProperties>()?.0)
                         }
                         // Read as a Value, not skipped: the whole-document parse this replaces
                         // rejected bad numbers and escapes anywhere in the file.
@@ -494,14 +540,161 @@ impl<'de> Deserialize<'de> for FastFeature {
                     }
                 }
                 Ok(FastFeature(Parts {
-                    kind,
+                    is_feature: kind.unwrap_or(false),
                     id,
                     geometry: geometry.unwrap_or(GeometryPart::Missing),
-                    properties,
+                    properties: properties.unwrap_or(PropertiesPart::Json(None)),
                 }))
             }
         }
         d.deserialize_map(V)
+    }
+}
+
+/// The schema's property names.
+const SCHEMA_PROPERTIES: [&str; 6] = [
+    "name_zh",
+    "name_en",
+    "source",
+    "status",
+    "accuracy",
+    "provinces",
+];
+
+/// A string, borrowed from the text where it has no escapes.
+struct Text<'a>(Cow<'a, str>);
+
+impl<'de> Deserialize<'de> for Text<'de> {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> Visitor<'de> for V {
+            type Value = Text<'de>;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("a string")
+            }
+            fn visit_borrowed_str<E: de::Error>(self, s: &'de str) -> Result<Text<'de>, E> {
+                Ok(Text(Cow::Borrowed(s)))
+            }
+            fn visit_str<E: de::Error>(self, s: &str) -> Result<Text<'de>, E> {
+                Ok(Text(Cow::Owned(s.to_owned())))
+            }
+            fn visit_string<E: de::Error>(self, s: String) -> Result<Text<'de>, E> {
+                Ok(Text(Cow::Owned(s)))
+            }
+        }
+        d.deserialize_str(V)
+    }
+}
+
+/// A schema property's value as the fast path reads it, before any rule.
+enum Read<'a> {
+    Text(Cow<'a, str>),
+    /// `provinces`.
+    List(Vec<Cow<'a, str>>),
+}
+
+impl Read<'_> {
+    fn into_value(self) -> Value {
+        match self {
+            Read::Text(s) => Value::String(s.into_owned()),
+            Read::List(l) => Value::Array(
+                l.into_iter()
+                    .map(|s| Value::String(s.into_owned()))
+                    .collect(),
+            ),
+        }
+    }
+}
+
+/// The `properties` member read without a `Value` when it holds exactly the schema's
+/// properties, all valid; otherwise the same member as a `Value`, in its order, for the rules
+/// to check and word.
+struct FastProperties<'a>(PropertiesPart<'a>);
+
+impl<'de> Deserialize<'de> for FastProperties<'de> {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> Visitor<'de> for V {
+            type Value = FastProperties<'de>;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("a properties object")
+            }
+            fn visit_map<A: MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<FastProperties<'de>, A::Error> {
+                let mut read: Vec<(Cow<'de, str>, Read<'de>)> = Vec::with_capacity(6);
+                while let Some(Text(key)) = map.next_key::<Text>()? {
+                    let schema = SCHEMA_PROPERTIES.contains(&key.as_ref())
+                        && !read.iter().any(|(k, _)| *k == key);
+                    if !schema {
+                        // A free property, or a repeated one: the rest is read as a parse would.
+                        let mut all = Map::new();
+                        for (k, v) in read {
+                            all.insert(k.into_owned(), v.into_value());
+                        }
+                        all.insert(key.into_owned(), map.next_value()?);
+                        while let Some((k, v)) = map.next_entry::<String, Value>()? {
+                            all.insert(k, v);
+                        }
+                        return Ok(FastProperties(PropertiesPart::Json(Some(Value::Object(
+                            all,
+                        )))));
+                    }
+                    let value = if key == "provinces" {
+                        let list: Vec<Text> = map.next_value()?;
+                        Read::List(list.into_iter().map(|t| t.0).collect())
+                    } else {
+                        Read::Text(map.next_value::<Text>()?.0)
+                    };
+                    read.push((key, value));
+                }
+                Ok(FastProperties(plain_properties(read)))
+            }
+        }
+        d.deserialize_map(V)
+    }
+}
+
+/// The typed properties if all six are present and valid; else the general form.
+fn plain_properties<'a>(read: Vec<(Cow<'a, str>, Read<'a>)>) -> PropertiesPart<'a> {
+    let get = |name: &str| read.iter().find(|(k, _)| k == name).map(|(_, v)| v);
+    let text = |name: &str| match get(name) {
+        Some(Read::Text(s)) if !s.trim().is_empty() => Some(s.clone()),
+        _ => None,
+    };
+    let word = |name: &str| match get(name) {
+        Some(Read::Text(s)) => Some(s.as_ref()),
+        _ => None,
+    };
+    let provinces = match get("provinces") {
+        Some(Read::List(list)) if !list.is_empty() => {
+            let mut set = Provinces::default();
+            list.iter()
+                .all(|p| p.parse::<Province>().is_ok_and(|p| set.insert(p)))
+                .then_some(set)
+        }
+        _ => None,
+    };
+    let typed = (|| {
+        Some(PlainProperties {
+            name_zh: text("name_zh")?,
+            name_en: text("name_en")?,
+            source: text("source")?,
+            status: word("status")?.parse().ok()?,
+            accuracy: word("accuracy")?.parse().ok()?,
+            provinces: provinces?,
+        })
+    })();
+    match typed {
+        Some(p) => PropertiesPart::Plain(p),
+        None => {
+            let mut all = Map::new();
+            for (k, v) in read {
+                all.insert(k.into_owned(), v.into_value());
+            }
+            PropertiesPart::Json(Some(Value::Object(all)))
+        }
     }
 }
 
@@ -618,19 +811,15 @@ mod tests {
         )
     }
 
-    /// Both paths on the same feature: the slow one is forced by putting "type" last.
-    fn both(geometry: &str) -> (String, String) {
-        let fast = check_feature(&feature(geometry), 0, &[GeometryKind::Line]);
-        let v: Value = serde_json::from_str(geometry).unwrap();
-        let mut reordered = Map::new();
-        if let Value::Object(o) = &v {
-            for (k, val) in o.iter().filter(|(k, _)| *k != "type") {
-                reordered.insert(k.clone(), val.clone());
-            }
-            reordered.insert("type".into(), o["type"].clone());
-        }
-        let slow_text = feature(&Value::Object(reordered).to_string());
-        let slow = check_feature(&slow_text, 0, &[GeometryKind::Line]);
+    /// Both paths on the same feature text: a repeated "type" member makes the fast path give up.
+    fn both_paths(text: &str, allowed: &[GeometryKind]) -> (String, String) {
+        assert!(
+            serde_json::from_str::<FastFeature>(text).is_ok(),
+            "the fast path should read {text}"
+        );
+        let fast = check_feature(text, 0, allowed);
+        let slow_text = format!("{},\"type\":\"Feature\"}}", &text[..text.len() - 1]);
+        let slow = check_feature(&slow_text, 0, allowed);
         (format!("{fast:?}"), format!("{slow:?}"))
     }
 
@@ -648,8 +837,29 @@ mod tests {
             r#"{"type":"MultiPolygon","coordinates":[[[[106,28],[107,28],[106,28],[106,28]]]]}"#,
             r#"{"type":"MultiPoint","coordinates":[]}"#,
         ] {
-            let (fast, slow) = both(g);
+            let (fast, slow) = both_paths(&feature(g), &[GeometryKind::Line]);
             assert_eq!(fast, slow, "{g}");
+        }
+    }
+
+    #[test]
+    fn fast_and_slow_paths_agree_on_properties() {
+        let point = r#"{"type":"Point","coordinates":[106,28]}"#;
+        let with = |props: &str| {
+            format!(r#"{{"type":"Feature","id":"f1","geometry":{point},"properties":{props}}}"#)
+        };
+        let schema = r#""name_zh":"名","name_en":"name","status":"existing","provinces":["chongqing"],"source":"s","accuracy":"real""#;
+        for props in [
+            format!("{{{schema}}}"),
+            format!(r#"{{"z":1,{schema},"a":{{"b":[1,2]}},"m":null}}"#),
+            format!(r#"{{{schema},"layer":"x"}}"#),
+            format!(r#"{{{schema},"name_zh":"again"}}"#),
+            r#"{"name_zh":"\u540d","name_en":"a \"quoted\" name","status":"existing","provinces":["guizhou","chongqing"],"source":"s","accuracy":"real"}"#.to_string(),
+            r#"{"name_zh":" ","name_en":"n","status":"built","provinces":["chongqing","chongqing"],"source":"s","accuracy":"rough"}"#.to_string(),
+            r#"{"name_zh":"名","name_en":"n","provinces":[],"source":"s","accuracy":"real"}"#.to_string(),
+        ] {
+            let (fast, slow) = both_paths(&with(&props), &[GeometryKind::Point]);
+            assert_eq!(fast, slow, "{props}");
         }
     }
 
@@ -679,7 +889,10 @@ mod tests {
         let v = serde_json::json!({"type": "LineString", "coordinates": [[106, 28], [107, 29]]});
         let (g, kind) = parse_geometry(&v).unwrap();
         assert_eq!(kind, GeometryKind::Line);
-        assert_eq!(g, Geometry::LineString(vec![(106.0, 28.0), (107.0, 29.0)].into()));
+        assert_eq!(
+            g,
+            Geometry::LineString(vec![(106.0, 28.0), (107.0, 29.0)].into())
+        );
         let bad = serde_json::json!({"coordinates": [[106, 28]], "type": "LineString"});
         assert_eq!(
             parse_geometry(&bad).unwrap_err(),

@@ -259,8 +259,14 @@ mod tests {
     #[test]
     fn a_changed_coordinate_property_or_order_changes_the_version() {
         let v = version_of(COMPACT);
-        assert_ne!(version_of(&COMPACT.replace("106.5,28", "106.5,28.000001")), v);
-        assert_ne!(version_of(&COMPACT.replace("\"pop\":1200", "\"pop\":1201")), v);
+        assert_ne!(
+            version_of(&COMPACT.replace("106.5,28", "106.5,28.000001")),
+            v
+        );
+        assert_ne!(
+            version_of(&COMPACT.replace("\"pop\":1200", "\"pop\":1201")),
+            v
+        );
         assert_ne!(version_of(&COMPACT.replace("\"town\"", "\"Town\"")), v);
         let reordered = COMPACT.replace("guizhou\",\"chongqing", "chongqing\",\"guizhou");
         // The provinces are a set: listing them in another order is the same content.
