@@ -258,7 +258,11 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             let (rss0, _) = rss();
             let heap0 = LIVE.load(Ordering::Relaxed);
             let t = Instant::now();
-            let ds = yuqian::index::Dataset::load(dir)?;
+            // Dataset::load in its two steps, to see each one's share.
+            let (catalogue, features) = yuqian::layers::load_dir(dir)?;
+            let validated = t.elapsed();
+            let (rss_validated, _) = rss();
+            let ds = yuqian::index::Dataset::new(catalogue, features);
             let elapsed = t.elapsed();
             let (rss1, hwm1) = rss();
             let heap = (LIVE.load(Ordering::Relaxed) - heap0).max(0) as u64;
@@ -271,7 +275,11 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             let budget = 2 * 16 * vertices + 200 * n;
             let resident = rss1.saturating_sub(rss0);
             println!("features {n}, positions {vertices}");
-            println!("loaded, validated and indexed in {elapsed:.2?}");
+            println!(
+                "loaded, validated and indexed in {elapsed:.2?} (validated after {validated:.2?}, VmRSS then {})",
+                mb(rss_validated)
+            );
+            println!("data version {}", ds.data_version);
             println!(
                 "VmRSS before {} / after loading {}; VmHWM (peak) {}",
                 mb(rss0),

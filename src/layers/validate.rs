@@ -294,7 +294,7 @@ pub fn parse_geometry(value: &Value) -> Result<(Geometry<f64>, GeometryKind), St
     let g: geojson::Geometry =
         serde_json::from_value(value.clone()).map_err(|e| format!("invalid geometry: {e}"))?;
     use geojson::GeometryValue as G;
-    match &g.value {
+    match g.value {
         G::Point { coordinates } => build(Coordinates::Point(coordinates)),
         G::MultiPoint { coordinates } => build(Coordinates::MultiPoint(coordinates)),
         G::LineString { coordinates } => build(Coordinates::LineString(coordinates)),
@@ -309,9 +309,19 @@ pub fn parse_geometry(value: &Value) -> Result<(Geometry<f64>, GeometryKind), St
 
 /// A position as read by either path: the geojson crate's (any count of numbers) or the fast
 /// path's (exactly two).
-trait AsPosition {
+trait AsPosition: Sized {
     /// The numbers of the position; only the slow path can see other counts than two.
     fn lon_lat(&self) -> Result<(f64, f64), String>;
+
+    /// The checked coordinates, in a vector of exactly their number: they stay resident for
+    /// the life of the server, so no growth slack.
+    fn into_coords(positions: Vec<Self>) -> Result<Vec<Coord>, String> {
+        let mut out = Vec::with_capacity(positions.len());
+        for p in &positions {
+            out.push(position(p)?);
+        }
+        Ok(out)
+    }
 }
 
 impl AsPosition for geojson::Position {
@@ -330,30 +340,35 @@ impl AsPosition for Coord {
     fn lon_lat(&self) -> Result<(f64, f64), String> {
         Ok((self.x, self.y))
     }
+
+    /// Checked where they are: the fast path already sized the vector exactly.
+    fn into_coords(positions: Vec<Coord>) -> Result<Vec<Coord>, String> {
+        for p in &positions {
+            position(p)?;
+        }
+        Ok(positions)
+    }
 }
 
 /// The coordinates of a geometry by kind, nested as GeoJSON nests them.
-enum Coordinates<'a, P> {
-    Point(&'a P),
-    MultiPoint(&'a [P]),
-    LineString(&'a [P]),
-    MultiLineString(&'a [Vec<P>]),
-    Polygon(&'a [Vec<P>]),
-    MultiPolygon(&'a [Vec<Vec<P>>]),
+enum Coordinates<P> {
+    Point(P),
+    MultiPoint(Vec<P>),
+    LineString(Vec<P>),
+    MultiLineString(Vec<Vec<P>>),
+    Polygon(Vec<Vec<P>>),
+    MultiPolygon(Vec<Vec<Vec<P>>>),
 }
 
 /// Checks coordinates and builds the geometry; the first problem found, in file order, wins.
-fn build<P: AsPosition>(c: Coordinates<'_, P>) -> Result<(Geometry<f64>, GeometryKind), String> {
+fn build<P: AsPosition>(c: Coordinates<P>) -> Result<(Geometry<f64>, GeometryKind), String> {
     Ok(match c {
-        Coordinates::Point(p) => (Geometry::Point(Point(position(p)?)), GeometryKind::Point),
+        Coordinates::Point(p) => (Geometry::Point(Point(position(&p)?)), GeometryKind::Point),
         Coordinates::MultiPoint(ps) => {
             if ps.is_empty() {
                 return Err("MultiPoint has no points".into());
             }
-            let points = ps
-                .iter()
-                .map(|p| position(p).map(Point))
-                .collect::<Result<_, _>>()?;
+            let points = P::into_coords(ps)?.into_iter().map(Point).collect();
             (
                 Geometry::MultiPoint(MultiPoint(points)),
                 GeometryKind::Point,
@@ -361,12 +376,7 @@ fn build<P: AsPosition>(c: Coordinates<'_, P>) -> Result<(Geometry<f64>, Geometr
         }
         Coordinates::LineString(ps) => (Geometry::LineString(line(ps)?), GeometryKind::Line),
         Coordinates::MultiLineString(ls) => (
-            Geometry::MultiLineString(MultiLineString(parts(
-                ls,
-                "MultiLineString",
-                "line",
-                |l| line(l),
-            )?)),
+            Geometry::MultiLineString(MultiLineString(parts(ls, "MultiLineString", "line", line)?)),
             GeometryKind::Line,
         ),
         Coordinates::Polygon(rings) => (Geometry::Polygon(polygon(rings)?), GeometryKind::Polygon),
@@ -375,7 +385,7 @@ fn build<P: AsPosition>(c: Coordinates<'_, P>) -> Result<(Geometry<f64>, Geometr
                 polys,
                 "MultiPolygon",
                 "polygon",
-                |p| polygon(p),
+                polygon,
             )?)),
             GeometryKind::Polygon,
         ),
@@ -384,19 +394,19 @@ fn build<P: AsPosition>(c: Coordinates<'_, P>) -> Result<(Geometry<f64>, Geometr
 
 /// Every part of a Multi* geometry, naming the part at fault.
 fn parts<P, T>(
-    items: &[P],
+    items: Vec<P>,
     kind: &str,
     part: &str,
-    parse: impl Fn(&P) -> Result<T, String>,
+    parse: impl Fn(P) -> Result<T, String>,
 ) -> Result<Vec<T>, String> {
     if items.is_empty() {
         return Err(format!("{kind} has no {part}s"));
     }
-    items
-        .iter()
-        .enumerate()
-        .map(|(i, item)| parse(item).map_err(|e| format!("{part} {i}: {e}")))
-        .collect()
+    let mut out = Vec::with_capacity(items.len());
+    for (i, item) in items.into_iter().enumerate() {
+        out.push(parse(item).map_err(|e| format!("{part} {i}: {e}"))?);
+    }
+    Ok(out)
 }
 
 fn position<P: AsPosition>(p: &P) -> Result<Coord, String> {
@@ -411,16 +421,6 @@ fn position<P: AsPosition>(p: &P) -> Result<Coord, String> {
         return Err(format!("latitude {lat} is out of range [-90, 90]"));
     }
     Ok(Coord { x: lon, y: lat })
-}
-
-/// The checked coordinates, in a vector of exactly their number: they stay resident for the
-/// life of the server, so no growth slack.
-fn coords<P: AsPosition>(positions: &[P]) -> Result<Vec<Coord>, String> {
-    let mut out = Vec::with_capacity(positions.len());
-    for p in positions {
-        out.push(position(p)?);
-    }
-    Ok(out)
 }
 
 /// Whether `coords` holds at least `n` (1 to 3) distinct positions, comparing bit patterns.
@@ -442,15 +442,15 @@ fn has_distinct(coords: &[Coord], n: usize) -> bool {
     false
 }
 
-fn line<P: AsPosition>(positions: &[P]) -> Result<LineString<f64>, String> {
-    let cs = coords(positions)?;
+fn line<P: AsPosition>(positions: Vec<P>) -> Result<LineString<f64>, String> {
+    let cs = P::into_coords(positions)?;
     if !has_distinct(&cs, 2) {
         return Err("a line needs at least 2 distinct points".into());
     }
     Ok(LineString(cs))
 }
 
-fn polygon<P: AsPosition>(rings: &[Vec<P>]) -> Result<Polygon<f64>, String> {
+fn polygon<P: AsPosition>(rings: Vec<Vec<P>>) -> Result<Polygon<f64>, String> {
     if rings.is_empty() {
         return Err("a polygon needs an exterior ring".into());
     }
@@ -458,8 +458,8 @@ fn polygon<P: AsPosition>(rings: &[Vec<P>]) -> Result<Polygon<f64>, String> {
     // resident for the life of the server.
     let mut exterior = None;
     let mut interiors = Vec::with_capacity(rings.len() - 1);
-    for (i, ring) in rings.iter().enumerate() {
-        let cs = coords(ring)?;
+    for (i, ring) in rings.into_iter().enumerate() {
+        let cs = P::into_coords(ring)?;
         let which = if i == 0 {
             "exterior ring".to_string()
         } else {
@@ -736,30 +736,33 @@ impl<'de> Deserialize<'de> for FastGeometry {
                     return Err(unusual());
                 }
                 let result = match kind {
-                    FastKind::Point => build(Coordinates::Point(&map.next_value::<Pos>()?.0)),
+                    FastKind::Point => build(Coordinates::Point(map.next_value::<Pos>()?.0)),
                     FastKind::MultiPoint => {
-                        build(Coordinates::MultiPoint(&positions(map.next_value()?)))
+                        build(Coordinates::MultiPoint(map.next_value::<Positions>()?.0))
                     }
                     FastKind::LineString => {
-                        build(Coordinates::LineString(&positions(map.next_value()?)))
+                        build(Coordinates::LineString(map.next_value::<Positions>()?.0))
                     }
                     FastKind::MultiLineString => {
-                        let ls: Vec<Vec<Pos>> = map.next_value()?;
-                        let ls: Vec<Vec<Coord>> = ls.into_iter().map(positions).collect();
-                        build(Coordinates::MultiLineString(&ls))
+                        let ls: Vec<Positions> = map.next_value()?;
+                        build(Coordinates::MultiLineString(
+                            ls.into_iter().map(|p| p.0).collect(),
+                        ))
                     }
                     FastKind::Polygon => {
-                        let rings: Vec<Vec<Pos>> = map.next_value()?;
-                        let rings: Vec<Vec<Coord>> = rings.into_iter().map(positions).collect();
-                        build(Coordinates::Polygon(&rings))
+                        let rings: Vec<Positions> = map.next_value()?;
+                        build(Coordinates::Polygon(
+                            rings.into_iter().map(|p| p.0).collect(),
+                        ))
                     }
                     FastKind::MultiPolygon => {
-                        let polys: Vec<Vec<Vec<Pos>>> = map.next_value()?;
-                        let polys: Vec<Vec<Vec<Coord>>> = polys
-                            .into_iter()
-                            .map(|p| p.into_iter().map(positions).collect())
-                            .collect();
-                        build(Coordinates::MultiPolygon(&polys))
+                        let polys: Vec<Vec<Positions>> = map.next_value()?;
+                        build(Coordinates::MultiPolygon(
+                            polys
+                                .into_iter()
+                                .map(|p| p.into_iter().map(|r| r.0).collect())
+                                .collect(),
+                        ))
                     }
                 };
                 if map.next_key::<IgnoredAny>()?.is_some() {
@@ -775,8 +778,41 @@ impl<'de> Deserialize<'de> for FastGeometry {
 /// A position of exactly two numbers; other counts fail, for the slow path to name.
 struct Pos(Coord);
 
-fn positions(ps: Vec<Pos>) -> Vec<Coord> {
-    ps.into_iter().map(|p| p.0).collect()
+/// A list of positions in a vector of exactly their number, without the growth steps (and the
+/// freed blocks they leave between the resident ones) of collecting into a `Vec`.
+struct Positions(Vec<Coord>);
+
+/// Positions gathered on the stack before the one allocation; longer lists spill to a `Vec`.
+const STACK_POSITIONS: usize = 32;
+
+impl<'de> Deserialize<'de> for Positions {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> Visitor<'de> for V {
+            type Value = Positions;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("a list of positions")
+            }
+            fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Positions, A::Error> {
+                let mut stack = [Coord { x: 0.0, y: 0.0 }; STACK_POSITIONS];
+                let mut n = 0;
+                while n < STACK_POSITIONS {
+                    match seq.next_element::<Pos>()? {
+                        Some(p) => stack[n] = p.0,
+                        None => return Ok(Positions(stack[..n].to_vec())),
+                    }
+                    n += 1;
+                }
+                let mut spilled = stack.to_vec();
+                while let Some(p) = seq.next_element::<Pos>()? {
+                    spilled.push(p.0);
+                }
+                spilled.shrink_to_fit();
+                Ok(Positions(spilled))
+            }
+        }
+        d.deserialize_seq(V)
+    }
 }
 
 impl<'de> Deserialize<'de> for Pos {
