@@ -3,7 +3,7 @@
 
 use crate::geodesy::{LonLatRect, QueryPoint, rect_lower_bound_m};
 use crate::layers::{Catalogue, Feature, LayerSpec, LoadError, data_version, load_dir};
-use geo::{BoundingRect, Coord, Rect};
+use geo::{BoundingRect, Coord};
 use rayon::prelude::*;
 use rstar::primitives::{GeomWithData, Rectangle};
 use rstar::{AABB, Envelope, ParentNode, RTree, RTreeNode, RTreeObject};
@@ -50,10 +50,6 @@ impl Dataset {
     /// the loader guarantees neither happens.
     pub fn new(catalogue: Catalogue, features: Vec<Feature>) -> Dataset {
         let index = |i: usize| u32::try_from(i).expect("fewer than 2^32 features");
-        let rects: Vec<Option<Rect<f64>>> = features
-            .par_iter()
-            .map(|f| f.geometry.bounding_rect())
-            .collect();
         let mut stats = vec![
             LayerStats {
                 feature_count: 0,
@@ -61,9 +57,13 @@ impl Dataset {
             };
             catalogue.layers.len()
         ];
+        // One sequential pass: envelopes are cheap, and a parallel pass would need a transient
+        // vector of them as large as the entries.
         let mut entries: Vec<Entry> = Vec::with_capacity(features.len());
-        for (i, (f, rect)) in features.iter().zip(&rects).enumerate() {
-            let Some(rect) = rect else { continue };
+        for (i, f) in features.iter().enumerate() {
+            let Some(rect) = f.geometry.bounding_rect() else {
+                continue;
+            };
             let s = &mut stats[usize::from(f.layer)];
             s.feature_count += 1;
             let r = LonLatRect {
@@ -88,7 +88,6 @@ impl Dataset {
                 index(i),
             ));
         }
-        drop(rects);
         // The bulk load is sequential; the id sort and the data version run beside it.
         let (tree, (by_id, data_version)) = rayon::join(
             || RTree::bulk_load(entries),

@@ -123,6 +123,8 @@ pub fn load_dir(dir: &Path) -> Result<(Catalogue, Vec<Feature>), LoadError> {
         ));
     }
     if problems.is_empty() {
+        // The vector grew by doubling; give back the unused tail, as it is kept for good.
+        features.shrink_to_fit();
         Ok((catalogue, features))
     } else {
         // Stable: a feature's several reasons keep their order.
