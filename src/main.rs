@@ -119,6 +119,7 @@ fn load(dir: &std::path::Path) -> anyhow::Result<Dataset> {
     tracing::info!(
         features = ds.features.len(),
         elapsed_ms = started.elapsed().as_millis() as u64,
+        data_version = %ds.data_version,
         "data indexed"
     );
     Ok(ds)
@@ -133,6 +134,7 @@ fn check(dir: PathBuf) -> anyhow::Result<ExitCode> {
                 ds.catalogue.layers.len(),
                 ds.features.len()
             );
+            println!("data version {}", ds.data_version);
             Ok(ExitCode::SUCCESS)
         }
         Err(e) => {

@@ -12,7 +12,8 @@ use std::collections::hash_map::Entry;
 use std::fmt;
 use std::path::{Path, PathBuf};
 
-pub use super::validate::{RESERVED_PROPERTIES, is_valid_id, parse_geometry};
+pub use super::geometry::parse_geometry;
+pub use super::validate::{RESERVED_PROPERTIES, is_valid_id};
 
 /// One thing wrong with the data, located as precisely as possible.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -8,6 +8,7 @@
 mod catalogue;
 mod feature;
 mod geojson_stream;
+mod geometry;
 pub mod load;
 mod validate;
 pub mod version;
