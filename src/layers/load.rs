@@ -2,8 +2,9 @@
 //!
 //! Each layer file is streamed (`geojson_stream`): its features are checked in parallel as the
 //! file is read, so memory holds the features built so far, never the file's text or a tree of
-//! it. Ids are then checked for uniqueness across all layers, and every problem is reported in
-//! file order.
+//! it. Several files are read at once (one per core), since reading a file is sequential. Ids
+//! are then checked for uniqueness across all layers, and every problem is reported in file
+//! order.
 
 use super::geojson_stream::{LayerRead, read_layer};
 use super::{Catalogue, Feature};
@@ -11,6 +12,8 @@ use std::collections::HashMap;
 use std::collections::hash_map::Entry;
 use std::fmt;
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Mutex, PoisonError};
 
 pub use super::geometry::parse_geometry;
 pub use super::validate::{RESERVED_PROPERTIES, is_valid_id};
@@ -72,12 +75,17 @@ pub fn load_dir(dir: &Path) -> Result<(Catalogue, Vec<Feature>), LoadError> {
     // Problems keyed by (layer, feature index) so that the duplicate ids, found last, can be
     // put back in file order; a file-level problem is its layer's only one.
     let mut problems: Vec<((usize, usize), Problem)> = Vec::new();
-    let mut features = Vec::new();
+    let reads = read_layers(&catalogue, &paths);
+    let total: usize = reads.iter().map(|(f, _)| f.len()).sum();
+    let mut features = Vec::with_capacity(total);
     // Index in its file of each feature of `features`, for the duplicate messages.
-    let mut file_index: Vec<u32> = Vec::new();
-    for (layer_index, (layer, path)) in catalogue.layers.iter().zip(&paths).enumerate() {
-        let layer_u16 = u16::try_from(layer_index).expect("checked above: at most 65535 layers");
-        match read_layer(path, &layer.id, layer_u16, &layer.geometry, &mut features) {
+    let mut file_index: Vec<u32> = Vec::with_capacity(total);
+    for (layer_index, ((mut layer_features, read), path)) in
+        reads.into_iter().zip(&paths).enumerate()
+    {
+        features.append(&mut layer_features);
+        drop(layer_features);
+        match read {
             LayerRead::FileProblem(reason) => problems.push((
                 (layer_index, 0),
                 Problem {
@@ -134,6 +142,44 @@ pub fn load_dir(dir: &Path) -> Result<(Catalogue, Vec<Feature>), LoadError> {
             problems: problems.into_iter().map(|(_, p)| p).collect(),
         })
     }
+}
+
+/// Reads every layer file, a few at a time (as many as there are cores), so that the reader
+/// threads' scans, which are sequential within a file, overlap; results in catalogue order.
+fn read_layers(catalogue: &Catalogue, paths: &[PathBuf]) -> Vec<(Vec<Feature>, LayerRead)> {
+    let n = catalogue.layers.len();
+    let workers = std::thread::available_parallelism()
+        .map_or(1, |c| c.get())
+        .min(n);
+    let next = AtomicUsize::new(0);
+    let slots: Vec<Mutex<Option<(Vec<Feature>, LayerRead)>>> =
+        (0..n).map(|_| Mutex::new(None)).collect();
+    std::thread::scope(|scope| {
+        for _ in 0..workers {
+            scope.spawn(|| {
+                loop {
+                    let i = next.fetch_add(1, Ordering::Relaxed);
+                    let (Some(layer), Some(path)) = (catalogue.layers.get(i), paths.get(i)) else {
+                        break;
+                    };
+                    let layer_u16 = u16::try_from(i).expect("checked: at most 65535 layers");
+                    let mut features = Vec::new();
+                    let read =
+                        read_layer(path, &layer.id, layer_u16, &layer.geometry, &mut features);
+                    *slots[i].lock().unwrap_or_else(PoisonError::into_inner) =
+                        Some((features, read));
+                }
+            });
+        }
+    });
+    slots
+        .into_iter()
+        .map(|slot| {
+            slot.into_inner()
+                .unwrap_or_else(PoisonError::into_inner)
+                .expect("every layer was read: the workers stop only when none is left")
+        })
+        .collect()
 }
 
 /// Every feature whose id an earlier feature already uses, as (its index, the first one's).
