@@ -144,16 +144,18 @@ pub fn load_dir(dir: &Path) -> Result<(Catalogue, Vec<Feature>), LoadError> {
     }
 }
 
+/// One layer file's valid features and what else reading it found.
+type LayerFeatures = (Vec<Feature>, LayerRead);
+
 /// Reads every layer file, a few at a time (as many as there are cores), so that the reader
 /// threads' scans, which are sequential within a file, overlap; results in catalogue order.
-fn read_layers(catalogue: &Catalogue, paths: &[PathBuf]) -> Vec<(Vec<Feature>, LayerRead)> {
+fn read_layers(catalogue: &Catalogue, paths: &[PathBuf]) -> Vec<LayerFeatures> {
     let n = catalogue.layers.len();
     let workers = std::thread::available_parallelism()
         .map_or(1, |c| c.get())
         .min(n);
     let next = AtomicUsize::new(0);
-    let slots: Vec<Mutex<Option<(Vec<Feature>, LayerRead)>>> =
-        (0..n).map(|_| Mutex::new(None)).collect();
+    let slots: Vec<Mutex<Option<LayerFeatures>>> = (0..n).map(|_| Mutex::new(None)).collect();
     std::thread::scope(|scope| {
         for _ in 0..workers {
             scope.spawn(|| {
