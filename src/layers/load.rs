@@ -77,14 +77,20 @@ pub fn load_dir(dir: &Path) -> Result<(Catalogue, Vec<Feature>), LoadError> {
     let mut problems: Vec<((usize, usize), Problem)> = Vec::new();
     let reads = read_layers(&catalogue, &paths);
     let total: usize = reads.iter().map(|(f, _)| f.len()).sum();
-    let mut features = Vec::with_capacity(total);
+    let mut features = Vec::new();
     // Index in its file of each feature of `features`, for the duplicate messages.
     let mut file_index: Vec<u32> = Vec::with_capacity(total);
     for (layer_index, ((mut layer_features, read), path)) in
         reads.into_iter().zip(&paths).enumerate()
     {
-        features.append(&mut layer_features);
-        drop(layer_features);
+        if features.is_empty() {
+            // Taken over, not copied: a copy would leave the first vector's memory with the
+            // allocator, and a single large layer would cost twice.
+            features = layer_features;
+            features.reserve_exact(total - features.len());
+        } else {
+            features.append(&mut layer_features);
+        }
         match read {
             LayerRead::FileProblem(reason) => problems.push((
                 (layer_index, 0),
