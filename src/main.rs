@@ -120,6 +120,7 @@ fn check(dir: PathBuf) -> anyhow::Result<ExitCode> {
                 ds.catalogue.layers.len(),
                 ds.features.len()
             );
+            println!("data version {}", ds.data_version);
             Ok(ExitCode::SUCCESS)
         }
         Err(e) => {
@@ -265,6 +266,7 @@ fn log_loaded(ds: &Dataset, elapsed: Duration) {
     tracing::info!(
         features = ds.features.len(),
         elapsed_ms = elapsed.as_millis() as u64,
+        data_version = %ds.data_version,
         "data indexed"
     );
 }

@@ -82,7 +82,9 @@ pub fn random_position(rng: &mut ChaCha8Rng) -> Coord {
     }
 }
 
-fn random_geometry(rng: &mut ChaCha8Rng, kind: usize) -> Geometry<f64> {
+/// One geometry of the data set's kind `kind` (0 point, 1 line, 2 polygon), centred at a position
+/// drawn like the data.
+pub fn random_geometry(rng: &mut ChaCha8Rng, kind: usize) -> Geometry<f64> {
     let c = random_position(rng);
     match kind {
         0 => Geometry::Point(Point(c)),

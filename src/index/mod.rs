@@ -2,8 +2,9 @@
 //! and an id look-up. Built once at start-up (bulk load), immutable afterwards, shared by `Arc`.
 
 use crate::geodesy::{LonLatRect, QueryPoint, rect_lower_bound_m};
-use crate::layers::{Catalogue, Feature, LayerSpec, LoadError, load_dir};
+use crate::layers::{Catalogue, Feature, LayerSpec, LoadError, data_version, load_dir};
 use geo::{BoundingRect, Coord};
+use rayon::prelude::*;
 use rstar::primitives::{GeomWithData, Rectangle};
 use rstar::{AABB, Envelope, ParentNode, RTree, RTreeNode, RTreeObject};
 use std::cmp::Ordering;
@@ -30,6 +31,9 @@ pub struct Dataset {
     pub catalogue: Catalogue,
     pub features: Vec<Feature>,
     pub stats: Vec<LayerStats>,
+    /// Content hash of the catalogue and features, `sha256:` and 64 hex digits; the same data
+    /// gives the same version whatever store it came from (see [`crate::layers::version`]).
+    pub data_version: String,
     tree: RTree<Entry>,
     /// Feature indices sorted by id, for binary search.
     by_id: Vec<u32>,
@@ -56,43 +60,58 @@ impl Dataset {
             };
             catalogue.layers.len()
         ];
-        let entries: Vec<Entry> = features
-            .iter()
-            .enumerate()
-            .filter_map(|(i, f)| {
-                let rect = f.geometry.bounding_rect()?;
-                let s = &mut stats[usize::from(f.layer)];
-                s.feature_count += 1;
-                let r = LonLatRect {
-                    min: rect.min(),
-                    max: rect.max(),
-                };
-                s.bbox = Some(match s.bbox {
-                    None => r,
-                    Some(b) => LonLatRect {
-                        min: Coord {
-                            x: b.min.x.min(r.min.x),
-                            y: b.min.y.min(r.min.y),
-                        },
-                        max: Coord {
-                            x: b.max.x.max(r.max.x),
-                            y: b.max.y.max(r.max.y),
-                        },
+        // One sequential pass: envelopes are cheap, and a parallel pass would need a transient
+        // vector of them as large as the entries.
+        let mut entries: Vec<Entry> = Vec::with_capacity(features.len());
+        for (i, f) in features.iter().enumerate() {
+            let Some(rect) = f.geometry.bounding_rect() else {
+                continue;
+            };
+            let s = &mut stats[usize::from(f.layer)];
+            s.feature_count += 1;
+            let r = LonLatRect {
+                min: rect.min(),
+                max: rect.max(),
+            };
+            s.bbox = Some(match s.bbox {
+                None => r,
+                Some(b) => LonLatRect {
+                    min: Coord {
+                        x: b.min.x.min(r.min.x),
+                        y: b.min.y.min(r.min.y),
                     },
-                });
-                Some(GeomWithData::new(
-                    Rectangle::from_corners([r.min.x, r.min.y], [r.max.x, r.max.y]),
-                    index(i),
-                ))
-            })
-            .collect();
-        let tree = RTree::bulk_load(entries);
-        let mut by_id: Vec<u32> = (0..features.len()).map(index).collect();
-        by_id.sort_unstable_by(|a, b| features[*a as usize].id().cmp(features[*b as usize].id()));
+                    max: Coord {
+                        x: b.max.x.max(r.max.x),
+                        y: b.max.y.max(r.max.y),
+                    },
+                },
+            });
+            entries.push(GeomWithData::new(
+                Rectangle::from_corners([r.min.x, r.min.y], [r.max.x, r.max.y]),
+                index(i),
+            ));
+        }
+        // The bulk load is sequential; the id sort and the data version run beside it.
+        let (tree, (by_id, data_version)) = rayon::join(
+            || RTree::bulk_load(entries),
+            || {
+                rayon::join(
+                    || {
+                        let mut by_id: Vec<u32> = (0..features.len()).map(index).collect();
+                        by_id.par_sort_unstable_by(|a, b| {
+                            features[*a as usize].id().cmp(features[*b as usize].id())
+                        });
+                        by_id
+                    },
+                    || data_version(&catalogue, &features),
+                )
+            },
+        );
         Dataset {
             catalogue,
             features,
             stats,
+            data_version,
             tree,
             by_id,
         }

@@ -32,13 +32,11 @@ pub struct Snapshot {
     pub crossings: Vec<(u32, Division)>,
     /// When this snapshot was built.
     pub loaded_at: SystemTime,
-    data_version: String,
 }
 
 impl Snapshot {
     /// Builds everything derived from an already validated data set.
     pub fn build(dataset: Dataset) -> Snapshot {
-        let dataset_len = dataset.features.len();
         let border = Border::from_dataset(&dataset);
         let planner = Planner::new(&dataset);
         let crossings = match &border {
@@ -67,13 +65,13 @@ impl Snapshot {
             planner,
             crossings,
             loaded_at: SystemTime::now(),
-            // Interim until the loader computes the canonical content hash.
-            data_version: format!("interim:{}", dataset_len),
         }
     }
 
-    /// The content hash of the data this snapshot was built from (see `Dataset::data_version`).
+    /// The content hash of the data this snapshot was built from (see
+    /// [`crate::layers::version`]): the same data gives the same version whatever store it was
+    /// read from.
     pub fn data_version(&self) -> &str {
-        &self.data_version
+        &self.dataset.data_version
     }
 }
