@@ -91,3 +91,25 @@ fn the_small_fixture_loads_with_typed_fields_and_free_properties() {
     );
     assert!(ds.find("nope").is_none());
 }
+
+#[test]
+fn free_properties_are_served_in_their_file_order() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("layers.toml"),
+        "[[layers]]\nid = \"towns\"\ntitle_zh = \"镇\"\ntitle_en = \"Towns\"\ngeometry = [\"point\"]\nfile = \"towns.geojson\"\nsource = \"test\"\nlicence = \"CC0\"\nattribution = \"test\"\n",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.path().join("towns.geojson"),
+        r#"{"type": "FeatureCollection", "features": [{"type": "Feature", "id": "t1",
+            "geometry": {"type": "Point", "coordinates": [106.7, 28.7]},
+            "properties": {"zeta": 1, "name_zh": "镇", "alpha": 2, "name_en": "Town",
+                           "status": "existing", "mid": 3, "provinces": ["chongqing"],
+                           "source": "s", "accuracy": "real", "omega": 4}}]}"#,
+    )
+    .unwrap();
+    let ds = Dataset::load(dir.path()).unwrap();
+    let extra: Vec<&str> = ds.features[0].extra().keys().map(String::as_str).collect();
+    assert_eq!(extra, ["zeta", "alpha", "mid", "omega"]);
+}

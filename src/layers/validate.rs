@@ -169,7 +169,7 @@ fn validate(parts: Parts<'_>, layer: u16, allowed: &[GeometryKind]) -> Checked {
             let source = text_property(&mut props, "source", &mut reasons).map(Cow::Owned);
             let status = enum_property(&mut props, "status", &mut reasons);
             let accuracy = enum_property::<Accuracy>(&mut props, "accuracy", &mut reasons);
-            let provinces = parse_provinces(props.remove("provinces"), &mut reasons);
+            let provinces = parse_provinces(props.shift_remove("provinces"), &mut reasons);
             for name in RESERVED_PROPERTIES {
                 if props.contains_key(name) {
                     reasons.push(format!("property {name:?} is reserved: the server sets it"));
@@ -223,7 +223,9 @@ fn string_property(
     name: &str,
     reasons: &mut Vec<String>,
 ) -> Option<String> {
-    match props.remove(name) {
+    // shift_remove, not remove: remove swaps the last member into the hole, and the free
+    // properties would be served out of their file order.
+    match props.shift_remove(name) {
         Some(Value::String(s)) => Some(s),
         Some(other) => {
             reasons.push(format!("{name} must be a string, got {other}"));
