@@ -126,20 +126,6 @@ impl Live {
     }
 
     fn install(&self, snapshot: Snapshot) {
-        let features = snapshot.dataset.features.len();
-        for (layer, stats) in snapshot
-            .dataset
-            .catalogue
-            .layers
-            .iter()
-            .zip(&snapshot.dataset.stats)
-        {
-            metrics::gauge!("yuqian_layer_features", "layer" => layer.id.clone())
-                .set(stats.feature_count as f64);
-        }
-        metrics::gauge!("yuqian_features").set(features as f64);
-        metrics::gauge!("yuqian_data_loaded_timestamp_seconds")
-            .set(unix_seconds(snapshot.loaded_at));
         self.current.store(Some(Arc::new(snapshot)));
     }
 
@@ -152,6 +138,7 @@ impl Live {
             .unwrap_or_else(std::sync::PoisonError::into_inner);
         let snapshot = self.build()?;
         self.install(snapshot);
+        release_freed_memory();
         Ok(self.current().expect("installed just now"))
     }
 
@@ -194,6 +181,8 @@ impl Live {
             }
             Err(problems) => (ReloadOutcome::Failed, problems),
         };
+        // Whatever was built and not kept (a failed or unchanged load) is freed by now.
+        release_freed_memory();
         let report = ReloadReport {
             trigger,
             finished_at: SystemTime::now(),
@@ -234,6 +223,18 @@ impl Live {
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner) = Some(report.clone());
         report
+    }
+}
+
+/// Hands the memory freed while building a snapshot (parse buffers, the R-tree's bulk-load
+/// scratch) back to the system. glibc keeps freed blocks in its arenas for reuse, so after a
+/// load the resident size would stay above what the data needs until some later allocation
+/// happened to reuse them; a server that builds a large snapshot once per reload trims once.
+fn release_freed_memory() {
+    #[cfg(all(target_os = "linux", target_env = "gnu"))]
+    // SAFETY: malloc_trim only walks glibc's own arenas; it takes no pointers of ours.
+    unsafe {
+        libc::malloc_trim(0);
     }
 }
 
