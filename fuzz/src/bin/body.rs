@@ -4,6 +4,7 @@
 //! 503 is a crash.
 
 use axum::http::Method;
+use std::panic::AssertUnwindSafe;
 use yuqian::http::{AppState, app};
 use yuqian::store::LoopStore;
 use yuqian_fuzz::{assert_no_server_error, runtime, send, small_dataset};
@@ -18,6 +19,8 @@ fn main() {
         let store = LoopStore::open(&db.path().join("loops.sqlite")).expect("open the store");
         app(AppState::with_store(small_dataset(), Some(store), None), None)
     };
+    // A panic aborts the process (panic = "abort"), so nothing is observed half-unwound.
+    let (rt, router) = (AssertUnwindSafe(rt), AssertUnwindSafe(router));
     afl::fuzz!(|data: &[u8]| {
         let Some((&choice, rest)) = data.split_first() else {
             return;

@@ -3,6 +3,7 @@
 //! over the small fixture. A panic or a server error other than 503 is a crash.
 
 use axum::http::Method;
+use std::panic::AssertUnwindSafe;
 use yuqian::http::{AppState, app};
 use yuqian_fuzz::{assert_no_server_error, runtime, send, small_dataset, uri_part};
 
@@ -25,6 +26,8 @@ fn main() {
         let _entered = rt.enter();
         app(AppState::new(small_dataset()), None)
     };
+    // A panic aborts the process (panic = "abort"), so nothing is observed half-unwound.
+    let (rt, router) = (AssertUnwindSafe(rt), AssertUnwindSafe(router));
     afl::fuzz!(|data: &[u8]| {
         let Some((&choice, rest)) = data.split_first() else {
             return;
