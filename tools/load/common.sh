@@ -35,14 +35,14 @@ start_server() {
     SERVER_PID=$!
     ADDR=
     for _ in $(seq 600); do
-        ADDR=$(grep -o 'listening on http://[0-9.:]*' "$log" | head -1 | sed 's|listening on http://||')
+        ADDR=$(grep -o 'listening on http://[0-9.:]*' "$log" | head -1 | sed 's|listening on http://||' || true)
         [[ -n $ADDR ]] && break
         kill -0 "$SERVER_PID" 2>/dev/null || { cat "$log" >&2; echo "the server exited" >&2; return 1; }
         sleep 0.1
     done
     [[ -n $ADDR ]] || { echo "the server did not listen within 60 s" >&2; return 1; }
     for _ in $(seq 600); do
-        curl -fsS -o /dev/null "http://$ADDR/health/ready" && return 0
+        curl -fs -o /dev/null "http://$ADDR/health/ready" && return 0
         sleep 0.1
     done
     echo "not ready within 60 s" >&2
