@@ -47,10 +47,16 @@ class Server:
         env = dict(os.environ, RUST_LOG=os.environ.get("RUST_LOG", "info"), NO_COLOR="1")
         self.proc = subprocess.Popen([BIN, "serve", "--addr", addr, *args],
                                      stdout=self.log, stderr=self.log, env=env)
-        self.addr = self._wait_listening()
-        self.host, port = self.addr.rsplit(":", 1)
-        self.port = int(port)
-        self._wait_ready()
+        try:
+            self.addr = self._wait_listening()
+            self.host, port = self.addr.rsplit(":", 1)
+            self.port = int(port)
+            self._wait_ready()
+        except BaseException:
+            # A server that did not come up is not left behind.
+            self.proc.kill()
+            self.proc.wait(timeout=10)
+            raise
 
     def _wait_listening(self):
         deadline = time.time() + 60
