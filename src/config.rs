@@ -50,9 +50,13 @@ pub struct ServeArgs {
     #[arg(long, env = "YUQIAN_HEAVY_CONCURRENCY")]
     pub heavy_concurrency: Option<usize>,
     /// Heavy requests waiting for a slot; beyond this they get 503 with Retry-After
-    /// [default: 64].
+    /// [default: 512].
     #[arg(long, env = "YUQIAN_HEAVY_QUEUE")]
     pub heavy_queue: Option<usize>,
+    /// Milliseconds a heavy request may wait for a slot before it gets 503 with Retry-After
+    /// [default: 10000].
+    #[arg(long, env = "YUQIAN_HEAVY_QUEUE_WAIT_MS")]
+    pub heavy_queue_wait_ms: Option<u64>,
     /// Time budget of one heavy request in milliseconds; past it the work stops and the
     /// request gets 503 [default: 5000].
     #[arg(long, env = "YUQIAN_HEAVY_BUDGET_MS")]
@@ -91,6 +95,7 @@ pub struct Settings {
     pub watch: bool,
     pub heavy_concurrency: usize,
     pub heavy_queue: usize,
+    pub heavy_queue_wait_ms: u64,
     pub heavy_budget_ms: u64,
     pub rate_limit_per_minute: u32,
     pub rate_limit_burst: u32,
@@ -110,7 +115,8 @@ impl Default for Settings {
             admin_token: None,
             watch: false,
             heavy_concurrency: std::thread::available_parallelism().map_or(2, usize::from),
-            heavy_queue: 64,
+            heavy_queue: 512,
+            heavy_queue_wait_ms: 10_000,
             heavy_budget_ms: 5_000,
             rate_limit_per_minute: 600,
             rate_limit_burst: 60,
@@ -134,6 +140,7 @@ struct FileSettings {
     watch: Option<bool>,
     heavy_concurrency: Option<usize>,
     heavy_queue: Option<usize>,
+    heavy_queue_wait_ms: Option<u64>,
     heavy_budget_ms: Option<u64>,
     rate_limit_per_minute: Option<u32>,
     rate_limit_burst: Option<u32>,
@@ -235,6 +242,7 @@ pub fn resolve(args: &ServeArgs, matches: Option<&ArgMatches>) -> Result<Resolve
         watch: setting!(watch),
         heavy_concurrency: setting!(heavy_concurrency),
         heavy_queue: setting!(heavy_queue),
+        heavy_queue_wait_ms: setting!(heavy_queue_wait_ms),
         heavy_budget_ms: setting!(heavy_budget_ms),
         rate_limit_per_minute: setting!(rate_limit_per_minute),
         rate_limit_burst: setting!(rate_limit_burst),

@@ -183,6 +183,7 @@ async fn serve(resolved: config::Resolved) -> anyhow::Result<ExitCode> {
         concurrency: cfg.heavy_concurrency,
         queue: cfg.heavy_queue,
         budget: Duration::from_millis(cfg.heavy_budget_ms),
+        queue_wait: Duration::from_millis(cfg.heavy_queue_wait_ms),
     };
     state.rate_limit = RateLimitSettings {
         per_minute: cfg.rate_limit_per_minute,

@@ -125,7 +125,9 @@ impl From<OverBudget> for ApiError {
 impl From<Refused> for ApiError {
     fn from(e: Refused) -> Self {
         match e {
-            Refused::QueueFull { .. } => ApiError::unavailable("busy", e.to_string()),
+            Refused::QueueFull { .. } | Refused::WaitedTooLong(_) => {
+                ApiError::unavailable("busy", e.to_string())
+            }
             Refused::Failed => ApiError::internal("heavy work panicked"),
         }
     }

@@ -12,7 +12,7 @@
 //! | `yuqian_http_requests_in_flight` | gauge | |
 //! | `yuqian_heavy_running`, `yuqian_heavy_queued` | gauge | |
 //! | `yuqian_heavy_concurrency`, `yuqian_heavy_queue_capacity` | gauge | |
-//! | `yuqian_heavy_rejected_total` | counter | `reason`: `queue_full`, `over_budget`, `rate_limited` |
+//! | `yuqian_heavy_rejected_total` | counter | `reason`: `queue_full`, `queue_wait`, `over_budget`, `rate_limited` |
 //! | `yuqian_reloads_total` | counter | `outcome`: `reloaded`, `unchanged`, `failed` |
 //! | `yuqian_last_reload_timestamp_seconds`, `yuqian_last_reload_failed` | gauge | |
 //! | `yuqian_data_loaded_timestamp_seconds` | gauge | |

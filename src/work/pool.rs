@@ -3,7 +3,8 @@
 //! `spawn_blocking` alone is no bound (tokio would start up to 512 threads and queue without
 //! limit), so two semaphores stand in front of it: one admits at most `concurrency + queue`
 //! requests (beyond that the caller is told at once, and answers 503 with `Retry-After`), the
-//! other lets `concurrency` of them run at a time. Each admitted piece of work gets a
+//! other lets `concurrency` of them run at a time; one that waits longer than `queue_wait` for
+//! its turn is refused too, so a deep queue never turns into minutes of waiting. Each admitted piece of work gets a
 //! [`Deadline`] `budget` after it starts running and is expected to check it in its long loops;
 //! its permits are held by the blocking task itself, so a client that goes away while its work
 //! runs does not free a slot before the work has really stopped.
@@ -23,15 +24,18 @@ pub struct PoolLimits {
     pub queue: usize,
     /// Time one heavy request may run before it is stopped.
     pub budget: Duration,
+    /// Time a request may wait for a slot before it is refused.
+    pub queue_wait: Duration,
 }
 
 impl PoolLimits {
-    /// One running request per core, 64 waiting, 5 s each.
+    /// One running request per core, 512 waiting for at most 10 s each, 5 s of work each.
     pub fn default_for_machine() -> PoolLimits {
         PoolLimits {
             concurrency: std::thread::available_parallelism().map_or(2, usize::from),
-            queue: 64,
+            queue: 512,
             budget: Duration::from_secs(5),
+            queue_wait: Duration::from_secs(10),
         }
     }
 }
@@ -41,6 +45,8 @@ impl PoolLimits {
 pub enum Refused {
     #[error("the server is busy: {running} heavy requests are running and {queued} waiting")]
     QueueFull { running: usize, queued: usize },
+    #[error("the server is busy: no slot for heavy work came free within {0:?}")]
+    WaitedTooLong(Duration),
     /// The work panicked (a bug); its slot is free again.
     #[error("the work stopped unexpectedly")]
     Failed,
@@ -96,12 +102,20 @@ impl Pool {
             });
         };
         let waiting = Waiting::enter(self.queued.clone());
-        let slot = self
-            .running
-            .clone()
-            .acquire_owned()
-            .await
-            .map_err(|_| Refused::Failed)?;
+        let slot = match tokio::time::timeout(
+            self.limits.queue_wait,
+            self.running.clone().acquire_owned(),
+        )
+        .await
+        {
+            Ok(Ok(slot)) => slot,
+            Ok(Err(_closed)) => return Err(Refused::Failed),
+            Err(_elapsed) => {
+                metrics::counter!("yuqian_heavy_rejected_total", "reason" => "queue_wait")
+                    .increment(1);
+                return Err(Refused::WaitedTooLong(self.limits.queue_wait));
+            }
+        };
         drop(waiting);
         let budget = self.limits.budget;
         // The request's span (with its request id) goes along, so the work's log lines have it.
@@ -143,6 +157,7 @@ mod tests {
             concurrency,
             queue,
             budget: Duration::from_secs(60),
+            queue_wait: Duration::from_secs(60),
         })
     }
 
@@ -187,8 +202,39 @@ mod tests {
             concurrency: 1,
             queue: 0,
             budget: Duration::ZERO,
+            queue_wait: Duration::from_secs(60),
         });
         assert_eq!(pool.run(|d| d.check().is_err()).await, Ok(true));
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_request_that_waits_too_long_for_a_slot_is_refused() {
+        let pool = Arc::new(Pool::new(PoolLimits {
+            concurrency: 1,
+            queue: 4,
+            budget: Duration::from_secs(60),
+            queue_wait: Duration::from_millis(50),
+        }));
+        let (release_tx, release_rx) = mpsc::channel::<()>();
+        let (started_tx, started_rx) = mpsc::channel::<()>();
+        let p = pool.clone();
+        let holder = tokio::spawn(async move {
+            p.run(move |_| {
+                started_tx.send(()).unwrap();
+                release_rx.recv().unwrap();
+            })
+            .await
+        });
+        tokio::task::spawn_blocking(move || started_rx.recv().unwrap())
+            .await
+            .unwrap();
+        assert_eq!(
+            pool.run(|_| 1).await,
+            Err(Refused::WaitedTooLong(Duration::from_millis(50)))
+        );
+        release_tx.send(()).unwrap();
+        assert_eq!(holder.await.unwrap(), Ok(()));
+        assert_eq!(pool.queued(), 0);
     }
 
     #[tokio::test]
