@@ -9,10 +9,8 @@ set -euo pipefail
 source "$(dirname "$0")/common.sh"
 MINUTES=${MINUTES:-10}
 CONNECTIONS=${CONNECTIONS:-256}
-# The heavy pool sheds what does not fit its queue (64 by default) with 503 + Retry-After, by
-# design; at 256 connections all of them fit only with a queue of at least 256. Set
-# SERVER_ARGS= to measure the defaults (the heavy endpoints then answer mostly 503).
-read -r -a server_args <<<"${SERVER_ARGS---heavy-queue 512}"
+# The server as shipped; SERVER_ARGS adds flags.
+read -r -a server_args <<<"${SERVER_ARGS-}"
 secs=$((MINUTES * 60))
 
 need_wrk
