@@ -16,6 +16,13 @@ use yuqian::snapshot::reload::DataSource;
 use yuqian::store::LoopStore;
 use yuqian::work::PoolLimits;
 
+/// mimalloc rather than glibc's allocator: a server frees in one thread what another allocated,
+/// and glibc's per-thread arenas then grow and hold on to freed memory (measured: resident memory
+/// crept up 10 % over a 10-minute soak, and malloc was a fifth of the CPU time of a nearby
+/// query). The library's examples keep the system allocator, to count the data set's bytes.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 /// Yuqian Map: a map service for the Chongqing–Guizhou (渝黔) border infrastructure.
 #[derive(Parser)]
 #[command(version, about)]
