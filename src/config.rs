@@ -413,6 +413,30 @@ mod tests {
     }
 
     #[test]
+    fn public_url_defaults_to_the_listen_address_and_must_be_http() {
+        let r = resolve(&ServeArgs::default(), None).unwrap();
+        assert_eq!(r.settings.public_url_or_default(), "http://127.0.0.1:8080");
+        assert_eq!(r.settings.tile_cache_mb, 64);
+        let args = ServeArgs {
+            public_url: Some("https://maps.example.org/yuqian/".into()),
+            tile_cache_mb: Some(8),
+            ..Default::default()
+        };
+        let r = resolve(&args, None).unwrap();
+        assert_eq!(
+            r.settings.public_url_or_default(),
+            "https://maps.example.org/yuqian"
+        );
+        assert_eq!(r.settings.tile_cache_mb, 8);
+        let args = ServeArgs {
+            public_url: Some("maps.example.org".into()),
+            ..Default::default()
+        };
+        let e = resolve(&args, None).unwrap_err().to_string();
+        assert!(e.starts_with("public_url:"), "{e}");
+    }
+
+    #[test]
     fn invalid_values_are_named() {
         let args = ServeArgs {
             heavy_concurrency: Some(0),

@@ -853,3 +853,38 @@ async fn the_pmtiles_export_holds_the_tiles_the_server_serves() {
     }
     assert_eq!(compared, summary.tiles, "every archived tile compared");
 }
+
+#[test]
+fn the_export_command_writes_an_archive_and_says_how_many_tiles() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("out.pmtiles");
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_yuqian"))
+        .args(["tiles", "export", "--pmtiles"])
+        .arg(&path)
+        .args(["--layers", "railways,towns", "--maxzoom", "6", "--data"])
+        .arg(common::fixture("small"))
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{stdout} {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        stdout.contains("tiles of railways,towns, z0 to z6"),
+        "{stdout}"
+    );
+    let bytes = std::fs::read(&path).unwrap();
+    assert_eq!(&bytes[..7], b"PMTiles");
+    assert_eq!(bytes[7], 3, "PMTiles v3");
+    let bad = std::process::Command::new(env!("CARGO_BIN_EXE_yuqian"))
+        .args(["tiles", "export", "--pmtiles"])
+        .arg(&path)
+        .args(["--layers", "canals", "--data"])
+        .arg(common::fixture("small"))
+        .output()
+        .unwrap();
+    assert!(!bad.status.success());
+    assert!(String::from_utf8_lossy(&bad.stderr).contains("canals"));
+}
