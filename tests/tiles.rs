@@ -791,6 +791,10 @@ async fn the_pmtiles_export_holds_the_tiles_the_server_serves() {
     assert_eq!(header.max_zoom, 8);
     let meta: Value = serde_json::from_str(&reader.get_metadata().await.unwrap()).unwrap();
     assert_eq!(meta["vector_layers"].as_array().unwrap().len(), 3);
+    assert_eq!(meta["vector_layers"][0]["id"], "railways");
+    assert_eq!(meta["vector_layers"][0]["maxzoom"], 8);
+    assert_eq!(meta["maxzoom"], 8);
+    assert!(meta.get("tiles").is_none(), "an archive has no server URL");
     let router = common::router();
     let mut compared = 0;
     let b = ds

@@ -7,7 +7,7 @@
 //! written in tile-id order, so the archive is clustered.
 
 use super::coord::TileCoord;
-use super::{BUFFER, EXTENT, TileError, TileIndex, render, tilejson};
+use super::{BUFFER_UNITS, EXTENT, TileError, TileIndex, render, tilejson};
 use crate::index::Dataset;
 use crate::work::Deadline;
 use pmtiles::{Compression, PmTilesWriter, TileId, TileType};
@@ -57,8 +57,14 @@ pub fn export_pmtiles(
         path: out.display().to_string(),
         source,
     })?;
+    // The archive ends at `max_zoom`: its layers do too, and clients overzoom past it.
     let mut meta_out = meta.clone();
     meta_out.insert("maxzoom".into(), max_zoom.into());
+    if let Some(serde_json::Value::Array(layers)) = meta_out.get_mut("vector_layers") {
+        for l in layers {
+            l["maxzoom"] = max_zoom.into();
+        }
+    }
     let mut writer = PmTilesWriter::new(TileType::Mvt)
         .tile_compression(Compression::Gzip)
         .internal_compression(Compression::Gzip)
@@ -75,7 +81,7 @@ pub fn export_pmtiles(
         .metadata(serde_json::Value::Object(meta_out).to_string())
         .create(std::io::BufWriter::new(file))?;
     let has_data = |t: &TileCoord| {
-        let (min, max) = t.unit_box(BUFFER / EXTENT);
+        let (min, max) = t.unit_box(BUFFER_UNITS / EXTENT);
         index.any_candidate(layers, min, max)
     };
     let root = TileCoord { z: 0, x: 0, y: 0 };

@@ -9,6 +9,9 @@
 //! Memory budget: the projected coordinates cost what the source coordinates cost (16 bytes a
 //! position), plus per feature 72 bytes of vectors, 8 of MVT id and about 48 of R-tree entry
 //! and nodes: for 1M line features of 20 positions about 450 MB next to the source's 320 MB.
+//! Measured on the shipped data (437 features of 22 layers, release build): the whole server
+//! resident at 18 MB; an uncached tile of every layer 0.5–4.5 ms (z0–z14), a cached one 0.4 ms
+//! over HTTP on loopback.
 
 use super::mercator::{UnitXY, lonlat_to_unit};
 use crate::index::{Boxed, Dataset};

@@ -4,12 +4,12 @@
 //! Web Mercator ([`mercator`]), its mercator envelope indexed in an R-tree of its layer, and
 //! given a numeric MVT id ([`index`]). Then, per tile and layer ([`render`], [`encode`]):
 //!
-//! 1. **Select**: the layer's features whose envelope meets the tile grown by [`BUFFER`] of
+//! 1. **Select**: the layer's features whose envelope meets the tile grown by [`BUFFER_UNITS`] of
 //!    [`EXTENT`] units on each side.
-//! 2. **Drop** (below [`FULL_DETAIL_ZOOM`]): lines and polygons smaller than a [`PIXEL`] in both
-//!    directions, which could not be seen.
+//! 2. **Drop** (below [`FULL_DETAIL_ZOOM`]): lines and polygons smaller than a pixel
+//!    ([`PIXEL_UNITS`]) in both directions, which could not be seen.
 //! 3. **Clip** lines and rings to the buffered box, in tile coordinates ([`clip`]).
-//! 4. **Simplify** with Douglas–Peucker and a tolerance of [`SIMPLIFY_TOLERANCE`] tile units, the
+//! 4. **Simplify** with Douglas–Peucker and a tolerance of [`SIMPLIFY_TOLERANCE_UNITS`], the
 //!    same share of the screen at every zoom ([`simplify`]).
 //! 5. **Thin** (below [`FULL_DETAIL_ZOOM`]): of the single points in one pixel cell, keep the one
 //!    with the smallest MVT id, with a `point_count` property saying how many there were.
@@ -43,15 +43,15 @@ use crate::index::Dataset;
 use crate::work::{Deadline, OverBudget};
 use bytes::Bytes;
 
-/// Grid units across a tile.
+/// Grid units across a tile (the MVT `extent`).
 pub const EXTENT: f64 = 4096.0;
 /// Grid units beyond each side of the tile that its features still reach, so that lines and
 /// polygon outlines drawn with a width do not end visibly at the seams.
-pub const BUFFER: f64 = 64.0;
+pub const BUFFER_UNITS: f64 = 64.0;
 /// One screen pixel in grid units when a tile is drawn 256 pixels wide.
-pub const PIXEL: f64 = 16.0;
+pub const PIXEL_UNITS: f64 = 16.0;
 /// Douglas–Peucker tolerance in grid units (an eighth of a screen pixel).
-pub const SIMPLIFY_TOLERANCE: f64 = 2.0;
+pub const SIMPLIFY_TOLERANCE_UNITS: f64 = 2.0;
 /// The zoom from which nothing is dropped or thinned.
 pub const FULL_DETAIL_ZOOM: u8 = 12;
 /// The deepest zoom TileJSON advertises; MapLibre overzooms its tiles past it.

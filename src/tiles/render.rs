@@ -5,7 +5,7 @@ use super::clip::{ClipBox, clip_line, clip_ring};
 use super::coord::TileCoord;
 use super::index::TileIndex;
 use super::simplify::{GridXY, simplify_line, simplify_ring, snap, snap_ring};
-use super::{BUFFER, EXTENT, FULL_DETAIL_ZOOM, PIXEL, SIMPLIFY_TOLERANCE};
+use super::{BUFFER_UNITS, EXTENT, FULL_DETAIL_ZOOM, PIXEL_UNITS, SIMPLIFY_TOLERANCE_UNITS};
 use crate::work::{Deadline, OverBudget};
 use geo::Coord;
 use std::collections::HashMap;
@@ -56,14 +56,14 @@ pub fn layer_features(
     t: TileCoord,
     deadline: &Deadline,
 ) -> Result<Vec<TileFeature>, OverBudget> {
-    let (min, max) = t.unit_box(BUFFER / EXTENT);
+    let (min, max) = t.unit_box(BUFFER_UNITS / EXTENT);
     let bx = ClipBox {
-        min: -BUFFER,
-        max: EXTENT + BUFFER,
+        min: -BUFFER_UNITS,
+        max: EXTENT + BUFFER_UNITS,
     };
     let low_zoom = t.z < FULL_DETAIL_ZOOM;
     // One pixel in unit mercator at this zoom.
-    let pixel_unit = PIXEL / EXTENT / t.tiles_across();
+    let pixel_unit = PIXEL_UNITS / EXTENT / t.tiles_across();
     let to_tile = |c: &Coord| {
         let [x, y] = t.to_tile([c.x, c.y], EXTENT);
         Coord { x, y }
@@ -89,9 +89,12 @@ pub fn layer_features(
                 && single
                 && let [at] = pts[..]
             {
-                // Cells of PIXEL units; tile origins are multiples of it, so the cells are the
+                // Cells of a pixel; tile origins are multiples of it, so the cells are the
                 // same in every tile that holds them.
-                let key = (at.0.div_euclid(PIXEL as i32), at.1.div_euclid(PIXEL as i32));
+                let key = (
+                    at.0.div_euclid(PIXEL_UNITS as i32),
+                    at.1.div_euclid(PIXEL_UNITS as i32),
+                );
                 let cell = cells.entry(key).or_insert(Cell {
                     id,
                     feature: fi,
@@ -121,7 +124,7 @@ pub fn layer_features(
             let mut parts = Vec::new();
             clip_line(&tile_line, bx, &mut parts);
             for part in parts {
-                let snapped = snap(&simplify_line(part, SIMPLIFY_TOLERANCE));
+                let snapped = snap(&simplify_line(part, SIMPLIFY_TOLERANCE_UNITS));
                 if snapped.len() >= 2 {
                     lines.push(snapped);
                 }
@@ -139,7 +142,7 @@ pub fn layer_features(
         for polygon in &g.polygons {
             for (r, ring) in polygon.iter().enumerate() {
                 let tile_ring: Vec<Coord> = ring.iter().map(to_tile).collect();
-                let clipped = simplify_ring(clip_ring(&tile_ring, bx), SIMPLIFY_TOLERANCE);
+                let clipped = simplify_ring(clip_ring(&tile_ring, bx), SIMPLIFY_TOLERANCE_UNITS);
                 match snap_ring(&clipped, r == 0) {
                     Some(s) => rings.push(s),
                     // An exterior gone takes its holes with it.
