@@ -892,3 +892,28 @@ fn the_export_command_writes_an_archive_and_says_how_many_tiles() {
     assert!(!bad.status.success());
     assert!(String::from_utf8_lossy(&bad.stderr).contains("canals"));
 }
+
+#[tokio::test]
+async fn uncached_tiles_are_cut_on_the_heavy_pool_under_its_budget_and_cached_ones_are_not() {
+    let live = Arc::new(Live::of(common::small()));
+    let mut b = AppState::builder(live.clone());
+    b.pool = yuqian::work::PoolLimits {
+        budget: std::time::Duration::ZERO,
+        ..yuqian::work::PoolLimits::default_for_machine()
+    };
+    let router = app(b.build(), None);
+    let t = tile_of(Coord { x: 106.7, y: 28.7 }, 9);
+    let uri = format!("/tiles/railways/9/{}/{}.mvt", t.x, t.y);
+    let (status, h, _) = fetch(&router, &uri, &[]).await;
+    assert_eq!(status, StatusCode::SERVICE_UNAVAILABLE, "over its budget");
+    assert!(h.contains_key("retry-after"));
+    let snap = live.current().unwrap();
+    let layers = parse_layers(&snap.dataset, "railways").unwrap();
+    let made = snap
+        .tiles
+        .tile(&snap.dataset, &layers, t, &Deadline::NONE)
+        .unwrap();
+    let (status, _, body) = fetch(&router, &uri, &[]).await;
+    assert_eq!(status, StatusCode::OK, "a cached tile needs no budget");
+    assert_eq!(&body[..], &made[..]);
+}
