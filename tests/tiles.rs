@@ -917,3 +917,76 @@ async fn uncached_tiles_are_cut_on_the_heavy_pool_under_its_budget_and_cached_on
     assert_eq!(status, StatusCode::OK, "a cached tile needs no budget");
     assert_eq!(&body[..], &made[..]);
 }
+
+/// The reference Python readers, or `None` (and a note) when the test venv lacks them outside
+/// CI; `make test` installs them from `tools/requirements.txt`.
+fn python_with_pmtiles() -> Option<String> {
+    let python = std::env::var("YUQIAN_PYTHON").unwrap_or_else(|_| "python3".into());
+    let ok = std::process::Command::new(&python)
+        .args(["-c", "import pmtiles, mapbox_vector_tile"])
+        .status()
+        .is_ok_and(|s| s.success());
+    if !ok && std::env::var_os("CI").is_none() {
+        eprintln!("skipped: {python} has no pmtiles or mapbox_vector_tile (run make setup-python)");
+        return None;
+    }
+    assert!(ok, "{python} needs pmtiles and mapbox_vector_tile");
+    Some(python)
+}
+
+#[tokio::test]
+async fn python_readers_see_the_served_tiles_in_the_exported_archive() {
+    let Some(python) = python_with_pmtiles() else {
+        return;
+    };
+    let ds = common::small();
+    let list = "provinces,railways,towns";
+    let layers = parse_layers(&ds, list).unwrap();
+    let index = TileIndex::build(&ds);
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("small.pmtiles");
+    let summary = export::export_pmtiles(&ds, &index, &layers, list, 7, &path).unwrap();
+    let out = std::process::Command::new(python)
+        .arg(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/tests/tiles/read_pmtiles.py"
+        ))
+        .arg(&path)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let read: serde_json::Map<String, Value> = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(read["_header"]["max_zoom"], 7);
+    assert_eq!(read.len() as u64 - 1, summary.tiles, "every tile read back");
+    let router = common::router();
+    for (key, python_layers) in read.iter().filter(|(k, _)| *k != "_header") {
+        let (status, _, bytes) = fetch(&router, &format!("/tiles/{list}/{key}.mvt"), &[]).await;
+        assert_eq!(status, StatusCode::OK, "{key}");
+        let served = decode(&bytes);
+        let python_layers = python_layers.as_object().unwrap();
+        assert_eq!(
+            python_layers.keys().collect::<BTreeSet<_>>(),
+            served.layers.keys().collect::<BTreeSet<_>>(),
+            "{key}"
+        );
+        for (name, (extent, features)) in &served.layers {
+            assert_eq!(python_layers[name]["extent"], *extent, "{key} {name}");
+            let mut ours: Vec<(u64, String)> = features
+                .iter()
+                .map(|f| (f.id.unwrap(), prop_str(f, "id")))
+                .collect();
+            ours.sort();
+            let theirs: Vec<(u64, String)> = python_layers[name]["features"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|p| (p[0].as_u64().unwrap(), p[1].as_str().unwrap().to_string()))
+                .collect();
+            assert_eq!(ours, theirs, "{key} {name}");
+        }
+    }
+}
