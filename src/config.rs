@@ -81,6 +81,15 @@ pub struct ServeArgs {
     /// connection, before the connection is closed [default: 10].
     #[arg(long, env = "YUQIAN_HEADER_READ_TIMEOUT_S")]
     pub header_read_timeout_s: Option<u64>,
+    /// Byte budget of the cache of encoded vector tiles, in megabytes (10^6 bytes), per
+    /// snapshot: a reload starts an empty one; 0 turns the cache off [default: 64].
+    #[arg(long, env = "YUQIAN_TILE_CACHE_MB")]
+    pub tile_cache_mb: Option<u64>,
+    /// The server's public base URL (scheme, host, port, any path prefix), for the absolute
+    /// tile URLs of TileJSON; never taken from a request's Host header, which a client controls
+    /// [default: http:// and the listen address].
+    #[arg(long, env = "YUQIAN_PUBLIC_URL")]
+    pub public_url: Option<String>,
 }
 
 /// The effective settings.
@@ -102,6 +111,18 @@ pub struct Settings {
     pub rate_limit_loopback: bool,
     pub cors_origins: Vec<String>,
     pub header_read_timeout_s: u64,
+    pub tile_cache_mb: u64,
+    pub public_url: Option<String>,
+}
+
+impl Settings {
+    /// `public_url`, or `http://` and the listen address when it is not set; no trailing `/`.
+    pub fn public_url_or_default(&self) -> String {
+        match &self.public_url {
+            Some(u) => u.trim_end_matches('/').to_string(),
+            None => format!("http://{}", self.addr),
+        }
+    }
 }
 
 impl Default for Settings {
@@ -123,6 +144,8 @@ impl Default for Settings {
             rate_limit_loopback: false,
             cors_origins: vec!["*".into()],
             header_read_timeout_s: 10,
+            tile_cache_mb: crate::tiles::DEFAULT_CACHE_MB,
+            public_url: None,
         }
     }
 }
@@ -147,6 +170,8 @@ struct FileSettings {
     rate_limit_loopback: Option<bool>,
     cors_origins: Option<Vec<String>>,
     header_read_timeout_s: Option<u64>,
+    tile_cache_mb: Option<u64>,
+    public_url: Option<String>,
 }
 
 /// Where a setting's value came from.
@@ -253,6 +278,8 @@ pub fn resolve(args: &ServeArgs, matches: Option<&ArgMatches>) -> Result<Resolve
             .filter(|o| !o.is_empty())
             .collect(),
         header_read_timeout_s: setting!(header_read_timeout_s),
+        tile_cache_mb: setting!(tile_cache_mb),
+        public_url: setting!(optional public_url),
     };
     check(&settings)?;
     Ok(Resolved { settings, sources })
@@ -290,6 +317,14 @@ fn check(s: &Settings) -> Result<(), ConfigError> {
             "rate_limit_burst",
             "must be at least 1 while the rate limit is on",
         );
+    }
+    if let Some(u) = &s.public_url
+        && !(u.starts_with("http://") || u.starts_with("https://"))
+    {
+        return Err(ConfigError::Invalid {
+            setting: "public_url",
+            message: format!("{u:?} is not an http:// or https:// URL"),
+        });
     }
     for o in &s.cors_origins {
         if o != "*" && !(o.starts_with("http://") || o.starts_with("https://")) {
@@ -383,6 +418,30 @@ mod tests {
         };
         let e = resolve(&args, None).unwrap_err().to_string();
         assert!(e.contains("heavy_queu"), "{e}");
+    }
+
+    #[test]
+    fn public_url_defaults_to_the_listen_address_and_must_be_http() {
+        let r = resolve(&ServeArgs::default(), None).unwrap();
+        assert_eq!(r.settings.public_url_or_default(), "http://127.0.0.1:8080");
+        assert_eq!(r.settings.tile_cache_mb, 64);
+        let args = ServeArgs {
+            public_url: Some("https://maps.example.org/yuqian/".into()),
+            tile_cache_mb: Some(8),
+            ..Default::default()
+        };
+        let r = resolve(&args, None).unwrap();
+        assert_eq!(
+            r.settings.public_url_or_default(),
+            "https://maps.example.org/yuqian"
+        );
+        assert_eq!(r.settings.tile_cache_mb, 8);
+        let args = ServeArgs {
+            public_url: Some("maps.example.org".into()),
+            ..Default::default()
+        };
+        let e = resolve(&args, None).unwrap_err().to_string();
+        assert!(e.starts_with("public_url:"), "{e}");
     }
 
     #[test]

@@ -13,6 +13,7 @@
 //! | [`store`] | saved loops in SQLite: migrations, versions for ETags |
 //! | [`server`] | binding, serving and graceful shutdown |
 //! | [`snapshot`] | one immutable snapshot of the data and all derived from it; reload, watch |
+//! | [`tiles`] | vector tiles: mercator index per snapshot, clip, simplify, MVT, cache, PMTiles |
 //! | [`work`] | bounded work: the heavy pool and the time budget of a request |
 //! | [`config`] | settings from flags, environment and a TOML file |
 //!
@@ -29,4 +30,5 @@ pub mod routing;
 pub mod server;
 pub mod snapshot;
 pub mod store;
+pub mod tiles;
 pub mod work;

@@ -49,6 +49,31 @@ enum Command {
         #[arg(default_value = "geodata")]
         dir: PathBuf,
     },
+    /// Vector tiles without a server.
+    Tiles {
+        #[command(subcommand)]
+        action: TilesAction,
+    },
+}
+
+#[derive(Subcommand)]
+enum TilesAction {
+    /// Write the tiles the server serves, z0 to --maxzoom, only those with features, into one
+    /// PMTiles v3 archive with the TileJSON as its metadata.
+    Export {
+        /// The archive to write (replaced if it exists).
+        #[arg(long)]
+        pmtiles: PathBuf,
+        /// Comma-separated layer ids, each a tile layer [default: every layer].
+        #[arg(long, value_delimiter = ',')]
+        layers: Option<Vec<String>>,
+        /// The deepest zoom written; clients overzoom past it.
+        #[arg(long, default_value_t = 12)]
+        maxzoom: u8,
+        /// Data folder holding layers.toml.
+        #[arg(long, default_value = "geodata")]
+        data: PathBuf,
+    },
 }
 
 #[derive(Subcommand)]
@@ -92,6 +117,15 @@ fn main() -> ExitCode {
                 ExitCode::SUCCESS
             }),
         Command::Check { dir } => check(dir),
+        Command::Tiles {
+            action:
+                TilesAction::Export {
+                    pmtiles,
+                    layers,
+                    maxzoom,
+                    data,
+                },
+        } => export_tiles(pmtiles, layers, maxzoom, data),
         Command::Import {
             source:
                 ImportSource::Osm {
@@ -135,6 +169,36 @@ fn check(dir: PathBuf) -> anyhow::Result<ExitCode> {
             Ok(ExitCode::FAILURE)
         }
     }
+}
+
+fn export_tiles(
+    out: PathBuf,
+    layers: Option<Vec<String>>,
+    max_zoom: u8,
+    data: PathBuf,
+) -> anyhow::Result<ExitCode> {
+    let ds = load(&data)?;
+    let list = match layers {
+        Some(l) => l.join(","),
+        None => ds
+            .catalogue
+            .layers
+            .iter()
+            .map(|l| l.id.as_str())
+            .collect::<Vec<_>>()
+            .join(","),
+    };
+    let positions = yuqian::tiles::parse_layers(&ds, &list)?;
+    let index = yuqian::tiles::TileIndex::build(&ds);
+    let summary =
+        yuqian::tiles::export::export_pmtiles(&ds, &index, &positions, &list, max_zoom, &out)?;
+    println!(
+        "{}: {} tiles of {list}, z0 to z{}",
+        out.display(),
+        summary.tiles,
+        summary.max_zoom
+    );
+    Ok(ExitCode::SUCCESS)
 }
 
 fn import_osm(file: PathBuf, out: PathBuf, boundaries: PathBuf) -> anyhow::Result<ExitCode> {
@@ -182,6 +246,7 @@ async fn serve(resolved: config::Resolved) -> anyhow::Result<ExitCode> {
         tracing::warn!("no web folder: serving the API only");
     }
     let live = Arc::new(Live::new(Some(DataSource::Dir(cfg.data.clone()))));
+    live.set_tile_cache_bytes(cfg.tile_cache_mb.saturating_mul(1_000_000));
     let mut state = AppState::builder(live.clone());
     state.store = Some(store);
     state.write_token = cfg.write_token.clone();
@@ -198,6 +263,7 @@ async fn serve(resolved: config::Resolved) -> anyhow::Result<ExitCode> {
         loopback: cfg.rate_limit_loopback,
     };
     state.cors_origins = cfg.cors_origins.clone();
+    state.public_url = cfg.public_url_or_default();
     let router = app(state.build(), web);
 
     let listener = tokio::net::TcpListener::bind(addr)

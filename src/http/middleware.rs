@@ -66,7 +66,10 @@ pub fn around(router: Router<AppState>, state: AppState) -> Router {
 
 /// Paths a browser of another origin may read.
 fn is_public_read(path: &str) -> bool {
-    path.starts_with("/api/") || path == "/health" || path.starts_with("/health/")
+    path.starts_with("/api/")
+        || path.starts_with("/tiles/")
+        || path == "/health"
+        || path.starts_with("/health/")
 }
 
 fn cors(origins: &[String]) -> CorsLayer {
@@ -174,6 +177,7 @@ fn is_data_read(path: &str) -> bool {
             | "/api/crossings"
             | "/api/loops/presets"
     ) || path.starts_with("/api/features/")
+        || path.starts_with("/tiles/")
 }
 
 /// A weak validator of the answer to `uri` on the data of `data_version`.

@@ -10,6 +10,7 @@
 //! | `metrics.rs` | `/metrics` (Prometheus) and the per-route request metrics |
 //! | `health.rs`, `admin.rs` | `/health*`, `/admin/reload` and the admin guard |
 //! | `catalogue.rs`, `spatial.rs`, `loops/` | the API proper |
+//! | `tiles.rs` | vector tiles and their TileJSON (the domain is in [`crate::tiles`]) |
 //! | `static_files.rs` | the web map's own files, by an allow-list |
 
 mod admin;
@@ -25,6 +26,7 @@ mod params;
 mod spatial;
 mod state;
 mod static_files;
+mod tiles;
 
 pub use error::{ApiError, ApiResult};
 pub use heavy::RateLimitSettings;
@@ -60,6 +62,7 @@ pub fn app(state: AppState, web_dir: Option<PathBuf>) -> Router {
         .route("/api/crossings", get(spatial::crossings))
         .route("/api/loops/plan", post(loops::plan))
         .route("/api/loops/presets", get(loops::presets))
+        .route("/tiles/{*path}", get(tiles::get))
         .route("/api/loops", get(loops::list).post(loops::create))
         .route(
             "/api/loops/{id}",

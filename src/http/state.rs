@@ -32,6 +32,9 @@ pub struct Shared {
     pub rate_limit: Option<RateLimit>,
     /// Origins that may read from a browser (`*` for any).
     pub cors_origins: Vec<String>,
+    /// The server's own base URL, for absolute links such as TileJSON's `tiles` (the
+    /// `public_url` setting; never taken from a request's `Host`).
+    pub public_url: String,
 }
 
 impl AppState {
@@ -61,6 +64,7 @@ impl AppState {
             pool: PoolLimits::default_for_machine(),
             rate_limit: RateLimitSettings::default(),
             cors_origins: vec!["*".into()],
+            public_url: "http://127.0.0.1:8080".into(),
         }
     }
 
@@ -79,6 +83,8 @@ pub struct Builder {
     pub pool: PoolLimits,
     pub rate_limit: RateLimitSettings,
     pub cors_origins: Vec<String>,
+    /// See [`Shared::public_url`].
+    pub public_url: String,
 }
 
 impl Builder {
@@ -92,6 +98,7 @@ impl Builder {
             pool: Pool::new(self.pool),
             rate_limit: RateLimit::new(self.rate_limit),
             cors_origins: self.cors_origins,
+            public_url: self.public_url,
         }))
     }
 }

@@ -16,6 +16,7 @@ pub use reload::{Live, ReloadOutcome, ReloadReport};
 use crate::index::Dataset;
 use crate::query::crossings::{self, Border, Division};
 use crate::routing::plan::Planner;
+use crate::tiles::Tiles;
 use crate::work::Deadline;
 use std::time::SystemTime;
 
@@ -30,13 +31,23 @@ pub struct Snapshot {
     /// Every line feature that crosses the border with how it divides, in catalogue order:
     /// computed once here, filtered by layer per request.
     pub crossings: Vec<(u32, Division)>,
+    /// The data projected to Web Mercator and indexed for vector tiles, with this snapshot's
+    /// tile cache (empty when the snapshot is new, so a reload never serves an old tile).
+    pub tiles: Tiles,
     /// When this snapshot was built.
     pub loaded_at: SystemTime,
 }
 
 impl Snapshot {
-    /// Builds everything derived from an already validated data set.
+    /// Builds everything derived from an already validated data set, with a tile cache of the
+    /// default budget ([`crate::tiles::DEFAULT_CACHE_MB`]).
     pub fn build(dataset: Dataset) -> Snapshot {
+        Snapshot::build_with_tile_cache(dataset, crate::tiles::DEFAULT_CACHE_MB * 1_000_000)
+    }
+
+    /// Builds everything derived from an already validated data set, with a tile cache of
+    /// `tile_cache_bytes`.
+    pub fn build_with_tile_cache(dataset: Dataset, tile_cache_bytes: u64) -> Snapshot {
         let border = Border::from_dataset(&dataset);
         let planner = Planner::new(&dataset);
         let crossings = match &border {
@@ -59,7 +70,15 @@ impl Snapshot {
             }
             None => Vec::new(),
         };
+        let tiles = Tiles::build(&dataset, tile_cache_bytes);
+        if tiles.index.id_collisions > 0 {
+            tracing::warn!(
+                collisions = tiles.index.id_collisions,
+                "MVT ids collided; the features concerned were given salted ids"
+            );
+        }
         Snapshot {
+            tiles,
             dataset,
             border,
             planner,

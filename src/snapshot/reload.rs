@@ -11,7 +11,7 @@ use crate::index::Dataset;
 use crate::layers::Problem;
 use arc_swap::ArcSwapOption;
 use std::path::PathBuf;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Instant, SystemTime};
 
@@ -74,6 +74,8 @@ pub struct Live {
     /// hold a full data set in memory). A std mutex: it is taken on blocking threads only.
     reloading: Mutex<()>,
     shutting_down: AtomicBool,
+    /// The tile cache budget of every snapshot built from now on, in bytes.
+    tile_cache_bytes: AtomicU64,
 }
 
 impl Live {
@@ -85,6 +87,7 @@ impl Live {
             last_reload: Mutex::new(None),
             reloading: Mutex::new(()),
             shutting_down: AtomicBool::new(false),
+            tile_cache_bytes: AtomicU64::new(crate::tiles::DEFAULT_CACHE_MB * 1_000_000),
         }
     }
 
@@ -93,6 +96,12 @@ impl Live {
         let live = Live::new(None);
         live.install(Snapshot::build(dataset));
         live
+    }
+
+    /// Sets the tile cache budget of the snapshots built from now on (the `tile_cache_mb`
+    /// setting); the one being served keeps its own.
+    pub fn set_tile_cache_bytes(&self, bytes: u64) {
+        self.tile_cache_bytes.store(bytes, Ordering::Relaxed);
     }
 
     /// The snapshot being served; `None` before the first one is in.
@@ -145,7 +154,12 @@ impl Live {
     fn build(&self) -> Result<Snapshot, Vec<Problem>> {
         match &self.source {
             Some(DataSource::Dir(dir)) => Dataset::load(dir)
-                .map(Snapshot::build)
+                .map(|ds| {
+                    Snapshot::build_with_tile_cache(
+                        ds,
+                        self.tile_cache_bytes.load(Ordering::Relaxed),
+                    )
+                })
                 .map_err(|e| e.problems),
             None => Err(vec![Problem {
                 file: PathBuf::new(),
