@@ -16,13 +16,6 @@ use yuqian::snapshot::reload::DataSource;
 use yuqian::store::LoopStore;
 use yuqian::work::PoolLimits;
 
-/// mimalloc rather than glibc's allocator: a server frees in one thread what another allocated,
-/// and glibc's per-thread arenas then grow and hold on to freed memory (measured: resident memory
-/// crept up 10 % over a 10-minute soak, and malloc was a fifth of the CPU time of a nearby
-/// query). The library's examples keep the system allocator, to count the data set's bytes.
-#[global_allocator]
-static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
-
 /// Yuqian Map: a map service for the Chongqing–Guizhou (渝黔) border infrastructure.
 #[derive(Parser)]
 #[command(version, about)]
@@ -234,6 +227,7 @@ async fn serve(resolved: config::Resolved) -> anyhow::Result<ExitCode> {
             "refusing to listen on {addr} with no admin token: set --admin-token (or YUQIAN_ADMIN_TOKEN) for /admin and /metrics, or listen on a loopback address"
         );
     }
+    server::trim_periodically(Duration::from_secs(30));
     match server::raise_open_file_limit() {
         Ok(limit) => tracing::info!(limit, "open files"),
         Err(e) => tracing::warn!("cannot raise the open-file limit: {e}"),

@@ -243,11 +243,7 @@ impl Live {
 /// Hands the memory freed while building a snapshot (parse buffers, the R-tree's bulk-load
 /// scratch, a failed or unchanged load) back to the system at once, rather than whenever the
 /// allocator next gets to it: a server builds one large snapshot per reload, then runs for weeks.
-/// Both allocators are asked, whichever the program uses: the `yuqian` binary runs on mimalloc,
-/// tests and examples on the system's (glibc).
 fn release_freed_memory() {
-    // SAFETY: mi_collect only walks mimalloc's own heaps; it takes no pointers of ours.
-    unsafe { libmimalloc_sys::mi_collect(true) };
     #[cfg(all(target_os = "linux", target_env = "gnu"))]
     // SAFETY: malloc_trim only walks glibc's own arenas; it takes no pointers of ours.
     unsafe {
