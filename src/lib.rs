@@ -3,6 +3,7 @@
 //!
 //! | module | what it holds |
 //! |---|---|
+//! | [`annotations`] | drawn from whole layers once per snapshot: the border line, labels, route stops |
 //! | [`geodesy`] | geodesic distances on WGS84 (Karney): point to point, to edges, to boxes |
 //! | [`layers`] | the catalogue `layers.toml`, the feature model, loading and validation |
 //! | [`import`] | `yuqian import osm`: OpenStreetMap extracts into layer files |
@@ -14,11 +15,13 @@
 //! | [`server`] | binding, serving and graceful shutdown |
 //! | [`snapshot`] | one immutable snapshot of the data and all derived from it; reload, watch |
 //! | [`tiles`] | vector tiles: mercator index per snapshot, clip, simplify, MVT, cache, PMTiles |
+//! | [`style`] | the map's look (our own schema), read by the web page and the static renderer |
 //! | [`work`] | bounded work: the heavy pool and the time budget of a request |
 //! | [`config`] | settings from flags, environment and a TOML file |
 //!
 //! Coordinates are WGS84 lon/lat throughout (`geo::Coord`: x = longitude, y = latitude).
 
+pub mod annotations;
 pub mod config;
 pub mod geodesy;
 pub mod http;
@@ -30,5 +33,6 @@ pub mod routing;
 pub mod server;
 pub mod snapshot;
 pub mod store;
+pub mod style;
 pub mod tiles;
 pub mod work;

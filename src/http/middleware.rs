@@ -176,6 +176,8 @@ fn is_data_read(path: &str) -> bool {
             | "/api/region"
             | "/api/crossings"
             | "/api/loops/presets"
+            | "/api/annotations"
+            | "/api/style"
     ) || path.starts_with("/api/features/")
         || path.starts_with("/tiles/")
 }

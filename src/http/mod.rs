@@ -10,11 +10,13 @@
 //! | `metrics.rs` | `/metrics` (Prometheus) and the per-route request metrics |
 //! | `health.rs`, `admin.rs` | `/health*`, `/admin/reload` and the admin guard |
 //! | `catalogue.rs`, `spatial.rs`, `loops/` | the API proper |
+//! | `drawing.rs` | the map style and the annotations (border line, labels, route stops) |
 //! | `tiles.rs` | vector tiles and their TileJSON (the domain is in [`crate::tiles`]) |
 //! | `static_files.rs` | the web map's own files, by an allow-list |
 
 mod admin;
 mod catalogue;
+mod drawing;
 mod error;
 mod health;
 mod heavy;
@@ -53,6 +55,8 @@ pub fn app(state: AppState, web_dir: Option<PathBuf>) -> Router {
         .route("/api/features", get(catalogue::features))
         .route("/api/features/{id}", get(catalogue::feature_by_id))
         .route("/api/search", get(catalogue::search))
+        .route("/api/style", get(drawing::style))
+        .route("/api/annotations", get(drawing::annotations))
         .route("/api/nearby", get(spatial::nearby))
         .route(
             "/api/corridor",

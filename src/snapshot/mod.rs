@@ -13,6 +13,7 @@ pub mod watch;
 
 pub use reload::{Live, ReloadOutcome, ReloadReport};
 
+use crate::annotations::Annotations;
 use crate::index::Dataset;
 use crate::query::crossings::{self, Border, Division};
 use crate::routing::plan::Planner;
@@ -34,6 +35,8 @@ pub struct Snapshot {
     /// The data projected to Web Mercator and indexed for vector tiles, with this snapshot's
     /// tile cache (empty when the snapshot is new, so a reload never serves an old tile).
     pub tiles: Tiles,
+    /// The border line, boundary labels and route stops the map draws.
+    pub annotations: Annotations,
     /// When this snapshot was built.
     pub loaded_at: SystemTime,
 }
@@ -77,8 +80,10 @@ impl Snapshot {
                 "MVT ids collided; the features concerned were given salted ids"
             );
         }
+        let annotations = Annotations::build(&dataset);
         Snapshot {
             tiles,
+            annotations,
             dataset,
             border,
             planner,
