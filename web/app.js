@@ -1,20 +1,26 @@
-// Yuqian Map, the web page: loads the layer catalogue and every feature from our own server,
-// draws them with MapLibre GL JS over a base map made of our own boundaries, rivers and towns,
-// and wires the layer list, search, popups, the corridor and nearby tools, the URL state and
-// PNG export. Nothing is fetched from anywhere but this origin.
+// Yuqian Map, the web page: loads the layer catalogue, the style description and the
+// annotations (border line, boundary labels, route stops) from our own server, draws every
+// layer from its vector tiles (/tiles/…, or a PMTiles archive named in the URL) with MapLibre GL
+// JS over a base map made of our own boundaries, rivers and towns, and wires the layer list,
+// search, popups, the corridor and nearby tools, the URL state and PNG export. Whole features
+// are fetched one by one when a popup, a corridor or a loop needs them (js/features.js).
+// Nothing is fetched from anywhere but this origin.
 //
-// Modules: js/api.js (HTTP), js/i18n.js (strings), js/mapstyle.js (look), js/derive.js (label
-// points, the border, route stops), js/geodesy.js (WGS84 geodesics, corridor band),
-// js/layerpanel.js, js/popup.js, js/search.js, js/nearby.js, js/corridor.js, js/exportpng.js.
+// Modules: js/api.js (HTTP), js/features.js (features by id), js/i18n.js (strings),
+// js/mapstyle.js (the style description compiled for MapLibre), js/derive.js (anchors),
+// js/geodesy.js (WGS84 geodesics, corridor band), js/layerpanel.js, js/popup.js, js/search.js,
+// js/nearby.js, js/corridor.js, js/loops.js, js/exportpng.js.
 
 import * as maplibregl from './node_modules/maplibre-gl/dist/maplibre-gl.mjs';
+import { FileSource, PMTiles, Protocol as PmtilesProtocol } from './node_modules/pmtiles/dist/esm/index.js';
 import * as api from './js/api.js';
+import { FeatureCache } from './js/features.js';
 import { t, setLang, getLang, onLangChange, applyStatic } from './js/i18n.js';
 import {
-  BACKGROUND, BORDER_COLOUR, FONT, FONT_BOLD, OFF_BY_DEFAULT, ROUTE_COLOURS,
-  dashExpression, labelField, layerColour, sourceId, styleLayersFor,
+  BACKGROUND, BORDER_COLOUR, FONT_BOLD, ROUTE_COLOURS,
+  borderLayers, dashExpression, labelField, layerColour, offByDefault, styleLayersFor, useStyle,
 } from './js/mapstyle.js';
-import { labelPoints, sharedBorder, routeStops, anchorOf } from './js/derive.js';
+import { anchorOf } from './js/derive.js';
 import { geometryBounds } from './js/geodesy.js';
 import { LayerPanel } from './js/layerpanel.js';
 import { popupContent } from './js/popup.js';
@@ -32,6 +38,11 @@ const fc = (features) => ({ type: 'FeatureCollection', features });
 const TABS = ['layers', 'corridor', 'nearby', 'loops'];
 /** Not a data layer: the saved route loops, toggled like one. */
 const SAVED_LOOPS = 'saved_loops';
+/** The vector tile source every data layer is drawn from. */
+const TILES = 'tiles';
+/** `pmtiles://` URLs: an archive on this origin, or a local file opened on the page. */
+const pmtilesProtocol = new PmtilesProtocol();
+maplibregl.addProtocol('pmtiles', pmtilesProtocol.tile);
 
 // ---------------------------------------------------------------------------------------------
 // URL state: #map=zoom/lat/lon&layers=a,b&lang=en&tab=corridor&corridor=f:ID&w=5&near=lon,lat&r=20
@@ -53,6 +64,8 @@ function readUrl() {
     near: (out.near ?? '').split(',').map(Number),
     radius_km: Number(out.r) || null,
     loop: LoopTool.parseUrl({ saved: out.saved, loop: out.loop, lopt: out.lopt }),
+    // A PMTiles archive (e.g. from `yuqian tiles export`) to draw instead of /tiles.
+    pmtiles: out.pmtiles || null,
   };
 }
 
@@ -72,6 +85,7 @@ function writeUrl(ctx) {
   if (ctx.nearby.at) parts.push(['near', ctx.nearby.at.join(',')], ['r', String(ctx.nearby.radius_m() / 1000)]);
   const loop = ctx.loops.toUrl();
   if (loop) parts.push(...Object.entries(loop));
+  if (ctx.pmtiles) parts.push(['pmtiles', ctx.pmtiles]);
   const keep = /[^A-Za-z0-9_.~\-,;:/]/g;
   const hash = parts.map(([k, v]) => `${k}=${v.replace(keep, encodeURIComponent)}`).join('&');
   window.history.replaceState(null, '', `#${hash}`);
@@ -81,26 +95,19 @@ function writeUrl(ctx) {
 // Style
 
 function buildStyle(ctx, lang) {
-  const sources = {};
+  const sources = { [TILES]: ctx.tileSource };
   const groups = { fills: [], boundaries: [], baseLines: [], lines: [], points: [], labels: [] };
-  const routeIds = (ctx.featuresByLayer.get('tourist_routes') ?? []).map((f) => f.properties.id);
+  const routeIds = ctx.annotations.routes;
   for (const layer of ctx.catalogue) {
-    const features = (ctx.featuresByLayer.get(layer.id) ?? []).map((f) => ({
-      type: 'Feature',
-      geometry: f.geometry,
-      // Arrays do not survive MapLibre's tiling as arrays: keep the first province flat.
-      properties: { ...f.properties, _province: f.properties.provinces?.[0] ?? null },
-    }));
-    sources[sourceId(layer.id)] = { type: 'geojson', data: fc(features), tolerance: 0.3 };
-    if (layer.boundary) sources[`labels:${layer.id}`] = { type: 'geojson', data: fc(labelPoints(features)) };
-    const g = styleLayersFor(layer, lang, routeIds);
+    const g = styleLayersFor(layer, lang, { source: TILES, routeIds });
     for (const key of Object.keys(groups)) groups[key].push(...g[key]);
   }
   // Province outlines over county outlines.
   groups.boundaries.sort((a, b) => (a.id.includes('provinces') ? 1 : 0) - (b.id.includes('provinces') ? 1 : 0));
 
-  sources.border = { type: 'geojson', data: ctx.border ? { type: 'Feature', properties: {}, geometry: ctx.border } : EMPTY };
-  sources['route-stops'] = { type: 'geojson', data: fc(ctx.routeStops) };
+  sources.border = { type: 'geojson', data: ctx.annotations.border ?? EMPTY };
+  sources['annotations:labels'] = { type: 'geojson', data: ctx.annotations.labels };
+  sources['route-stops'] = { type: 'geojson', data: ctx.annotations.route_stops };
   sources.veil = {
     type: 'geojson',
     data: { type: 'Feature', properties: {}, geometry: { type: 'Polygon', coordinates: [[[-180, -85], [180, -85], [180, 85], [-180, 85], [-180, -85]]] } },
@@ -150,19 +157,7 @@ function buildStyle(ctx, lang) {
     { id: 'background', type: 'background', paint: { 'background-color': BACKGROUND } },
     ...groups.fills,
     ...groups.boundaries,
-    {
-      id: 'border:halo', type: 'line', source: 'border',
-      layout: { 'line-join': 'round', 'line-cap': 'round' },
-      paint: { 'line-color': BORDER_COLOUR, 'line-opacity': 0.2, 'line-width': ['interpolate', ['linear'], ['zoom'], 5, 6, 10, 14] },
-    },
-    {
-      id: 'border:line', type: 'line', source: 'border',
-      layout: { 'line-join': 'round' },
-      paint: {
-        'line-color': BORDER_COLOUR, 'line-width': ['interpolate', ['linear'], ['zoom'], 5, 1.6, 10, 3],
-        'line-dasharray': [5, 1.6, 1.2, 1.6],
-      },
-    },
+    ...borderLayers(),
     ...groups.baseLines,
     ...groups.lines,
     ...groups.points,
@@ -300,7 +295,35 @@ function buildStyle(ctx, lang) {
     ctx.styleIdsByLayer.get('provinces')?.push(id);
   }
   ctx.labelLayerIds = layers.filter((l) => l.type === 'symbol' && l.layout?.['text-field']?.[0] === 'get').map((l) => l.id);
+  ctx.tileLayerIds = layers.filter((l) => l.source === TILES).map((l) => l.id);
   return { version: 8, name: 'Yuqian Map', sources, layers };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Tiles
+
+/**
+ * The vector source of every catalogue layer: /tiles/{layers}/{z}/{x}/{y}.mvt with the zooms and
+ * bounds of its TileJSON, or the PMTiles archive at `pmtiles` (a URL on this origin). Tile URLs
+ * are built on this page's origin (the TileJSON's absolute URLs name the server's public URL,
+ * which a page opened by another name of the same host would see as cross-origin). MapLibre
+ * draws vector tiles 512 pixels wide, the size whose pixel the server's dropping uses.
+ */
+async function tileSource(catalogue, pmtiles) {
+  if (pmtiles) {
+    const abs = new URL(pmtiles, window.location.href);
+    if (abs.origin !== window.location.origin) throw new Error(`the PMTiles archive must be on this server: ${pmtiles}`);
+    return { type: 'vector', url: `pmtiles://${abs.href}` };
+  }
+  const ids = catalogue.map((l) => l.id).join(',');
+  const tj = await api.getJson(`/tiles/${ids}.json`);
+  return {
+    type: 'vector',
+    tiles: [`${window.location.origin}/tiles/${ids}/{z}/{x}/{y}.mvt`],
+    minzoom: tj.minzoom,
+    maxzoom: tj.maxzoom,
+    bounds: tj.bounds,
+  };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -314,9 +337,11 @@ async function main() {
   langButton.textContent = t('action.lang');
 
   let catalogue;
-  let features;
+  let annotations;
   try {
-    [catalogue, features] = await Promise.all([api.layers(), api.allFeatures()]);
+    let style;
+    [catalogue, style, annotations] = await Promise.all([api.layers(), api.style(), api.annotations()]);
+    useStyle(style);
   } catch (e) {
     document.getElementById('layer-list').replaceChildren(h('p', { class: 'error' }, t('error.load', { msg: e.message })));
     throw e;
@@ -325,27 +350,26 @@ async function main() {
   const ctx = {
     catalogue,
     layerById: new Map(catalogue.map((l) => [l.id, l])),
-    byId: new Map(features.map((f) => [f.properties.id, f])),
-    featuresByLayer: new Map(),
+    features: new FeatureCache(),
+    annotations,
+    /** Names of route stops by feature id (popups list them before fetching anything). */
+    stopInfo: new Map(annotations.route_stops.features.map((f) => [f.properties.stop, f.properties])),
     styleIdsByLayer: new Map(),
     visible: new Set(),
     tab: 'layers',
+    pmtiles: url.pmtiles,
   };
-  for (const f of features) {
-    const id = f.properties.layer;
-    if (!ctx.featuresByLayer.has(id)) ctx.featuresByLayer.set(id, []);
-    ctx.featuresByLayer.get(id).push(f);
-  }
-  const defaults = catalogue.filter((l) => l.feature_count && !OFF_BY_DEFAULT.has(l.id)).map((l) => l.id);
+  const defaults = catalogue.filter((l) => l.feature_count && !offByDefault(l.id)).map((l) => l.id);
   for (const id of url.layers ?? [...defaults, SAVED_LOOPS]) if (ctx.layerById.has(id) || id === SAVED_LOOPS) ctx.visible.add(id);
-
-  const provinceLayer = catalogue.find((l) => l.boundary === 'province');
-  const provinces = ctx.featuresByLayer.get(provinceLayer?.id) ?? [];
-  const cq = provinces.find((f) => f.properties.provinces?.[0] === 'chongqing');
-  const gz = provinces.find((f) => f.properties.provinces?.[0] === 'guizhou');
-  ctx.border = cq && gz ? sharedBorder(cq.geometry, gz.geometry) : null;
-  ctx.routeStops = routeStops(ctx.featuresByLayer.get('tourist_routes') ?? [], ctx.byId);
   ctx.isBoundary = (f) => Boolean(ctx.layerById.get(f.properties.layer)?.boundary);
+
+  // Every data layer comes from one vector tile source: our /tiles, or a PMTiles archive.
+  try {
+    ctx.tileSource = await tileSource(catalogue, url.pmtiles);
+  } catch (e) {
+    document.getElementById('layer-list').replaceChildren(h('p', { class: 'error' }, t('error.load', { msg: e.message })));
+    throw e;
+  }
 
   // The first view: the county layer's extent (the border region), else the provinces', else
   // everything.
@@ -421,19 +445,38 @@ async function main() {
   const clickable = [...ctx.styleIdsByLayer.entries()]
     .filter(([layerId]) => !ctx.layerById.get(layerId)?.boundary)
     .flatMap(([, ids]) => ids.filter((id) => /^L:[^:]+:(point|line|fill|outline|stops)$/.test(id)));
+  // What a click or the pointer is over: one entry per feature, from the tiles, with the
+  // properties the tiles carry (`id`, names, status, accuracy, the layer's styling fields) and
+  // `layer`; `tile` is the tile feature (for feature-state). The whole feature, when needed,
+  // comes from ctx.features.
   ctx.featuresAt = (point) => {
     const r = 5;
     const hits = map.queryRenderedFeatures([[point.x - r, point.y - r], [point.x + r, point.y + r]], { layers: clickable });
     const seen = new Set();
     const out = [];
     for (const hit of hits) {
-      const id = hit.layer.id === 'L:tourist_routes:stops' ? hit.properties.stop : hit.properties.id;
+      const stop = hit.layer.id === 'L:tourist_routes:stops';
+      const p = hit.properties;
+      const id = stop ? p.stop : p.id;
       if (!id || seen.has(id)) continue;
       seen.add(id);
-      const f = ctx.byId.get(id);
-      if (f) out.push(f);
+      out.push({
+        type: 'Feature',
+        properties: stop ? { id, layer: p.layer, name_zh: p.name_zh, name_en: p.name_en } : { ...p, layer: hit.sourceLayer },
+        geometry: hit.geometry,
+        tile: stop ? null : hit,
+      });
     }
     return out;
+  };
+
+  // The tile features under the pointer are drawn wider (MapLibre feature-state by MVT id).
+  let hovered = [];
+  const setHover = (hits) => {
+    for (const f of hovered) map.setFeatureState(f, { hover: false });
+    hovered = hits.filter((f) => f.tile && f.tile.id !== undefined)
+      .map((f) => ({ source: TILES, sourceLayer: f.tile.sourceLayer, id: f.tile.id }));
+    for (const f of hovered) map.setFeatureState(f, { hover: true });
   };
 
   // Popup of one feature.
@@ -458,9 +501,11 @@ async function main() {
       if (popupFeature === f) { popupFeature = null; ctx.setData('hl:selected', EMPTY); }
     });
   };
-  ctx.selectFeature = (id, { fly = false, feature = null } = {}) => {
-    const f = ctx.byId.get(id) ?? feature;
-    if (!f) return;
+  let selectSeq = 0;
+  ctx.selectFeature = async (id, { fly = false, feature = null } = {}) => {
+    const seq = ++selectSeq;
+    const f = feature?.geometry && !feature.tile ? feature : await ctx.features.get(id).catch((e) => { toast(e.message); return null; });
+    if (!f || seq !== selectSeq) return;
     if (!ctx.visible.has(f.properties.layer)) ctx.setLayerVisible(f.properties.layer, true);
     const at = anchorOf(f.geometry);
     if (fly) {
@@ -471,6 +516,13 @@ async function main() {
       }
     }
     showPopup(f, at);
+  };
+  /** Opens the popup of a feature the pointer hit, at the click (at the point for points). */
+  ctx.openHit = async (hit, lngLat) => {
+    const seq = ++selectSeq;
+    const f = await ctx.features.get(hit.properties.id).catch((e) => { toast(e.message); return null; });
+    if (!f || seq !== selectSeq) return;
+    showPopup(f, f.geometry.type === 'Point' ? f.geometry.coordinates : lngLat);
   };
 
   const panel = new LayerPanel(ctx);
@@ -492,6 +544,7 @@ async function main() {
     for (const b of document.querySelectorAll('.tabs [role=tab]')) b.setAttribute('aria-selected', String(b.dataset.tab === tab));
     for (const id of TABS) document.getElementById(`tab-${id}`).hidden = id !== tab;
     if (tab !== 'corridor') corridor.setMode(null);
+    else corridor.loadChoices();
     map.getCanvas().style.cursor = tab === 'nearby' || tab === 'loops' ? 'crosshair' : '';
     panelEl.classList.remove('collapsed');
     ctx.saveUrl();
@@ -514,8 +567,9 @@ async function main() {
       return;
     }
     const [hit] = ctx.featuresAt(e.point);
-    if (hit) showPopup(hit, hit.geometry.type === 'Point' ? hit.geometry.coordinates : e.lngLat);
+    if (hit) ctx.openHit(hit, e.lngLat.toArray());
     else {
+      selectSeq += 1;
       popup?.remove();
       // A saved loop's line opens that loop in the loop tab.
       const loop = savedLoopAt(e.point);
@@ -529,14 +583,17 @@ async function main() {
     return hit ? hit.properties.loop : null;
   };
   map.on('dblclick', () => corridor.handleDoubleClick());
+  map.getCanvas().addEventListener('mouseleave', () => setHover([]));
   map.on('mousemove', (e) => {
     corridor.handleMove(e);
-    if (corridor.mode || ctx.tab === 'nearby') return;
+    if (corridor.mode || ctx.tab === 'nearby') { setHover([]); return; }
+    const hits = ctx.featuresAt(e.point);
+    setHover(hits);
     if (ctx.tab === 'loops') {
-      map.getCanvas().style.cursor = ctx.featuresAt(e.point).length ? 'copy' : 'crosshair';
+      map.getCanvas().style.cursor = hits.length ? 'copy' : 'crosshair';
       return;
     }
-    map.getCanvas().style.cursor = ctx.featuresAt(e.point).length || savedLoopAt(e.point) !== null ? 'pointer' : '';
+    map.getCanvas().style.cursor = hits.length || savedLoopAt(e.point) !== null ? 'pointer' : '';
   });
   map.on('moveend', () => ctx.saveUrl());
 
@@ -553,6 +610,29 @@ async function main() {
     loops.render();
     if (popup && popupFeature) popup.setDOMContent(popupContent(ctx, popupFeature, actions));
     ctx.saveUrl();
+  });
+
+  // A PMTiles archive opened from the disk (offline use in the field): the same tile layers,
+  // drawn from the file instead of /tiles.
+  const pmtilesFile = document.getElementById('pmtiles-file');
+  const pmtilesStatus = document.getElementById('pmtiles-status');
+  const backToServer = document.getElementById('pmtiles-server');
+  const usingArchive = (name) => {
+    pmtilesStatus.textContent = t('offline.using', { name });
+    backToServer.hidden = false;
+  };
+  if (url.pmtiles) usingArchive(url.pmtiles);
+  pmtilesFile.addEventListener('change', () => {
+    const file = pmtilesFile.files[0];
+    if (!file) return;
+    pmtilesProtocol.add(new PMTiles(new FileSource(file)));
+    map.getSource(TILES).setUrl(`pmtiles://${file.name}`);
+    usingArchive(file.name);
+  });
+  backToServer.addEventListener('click', () => {
+    ctx.pmtiles = null;
+    writeUrl(ctx);
+    window.location.reload();
   });
 
   // Share and PNG.

@@ -58,6 +58,7 @@ pub async fn annotations(Snap(snap): Snap, RawQuery(q): RawQuery) -> ApiResult<J
             let props = json!({
                 "route": ds.feature(s.route).id(),
                 "stop": stop.id(),
+                "layer": ds.layer_of(stop).id,
                 "number": s.number,
                 "name_zh": stop.name_zh(),
                 "name_en": stop.name_en(),

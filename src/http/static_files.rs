@@ -22,7 +22,7 @@ use std::time::SystemTime;
 
 /// Files under `node_modules/` the page imports (MapLibre's worker and shared chunk are loaded
 /// by its module next to it).
-const PACKAGE_FILES: [&str; 12] = [
+const PACKAGE_FILES: [&str; 14] = [
     "node_modules/maplibre-gl/dist/maplibre-gl.mjs",
     "node_modules/maplibre-gl/dist/maplibre-gl-shared.mjs",
     "node_modules/maplibre-gl/dist/maplibre-gl-worker.mjs",
@@ -35,6 +35,8 @@ const PACKAGE_FILES: [&str; 12] = [
     "node_modules/robust-predicates/esm/incircle.js",
     "node_modules/robust-predicates/esm/insphere.js",
     "node_modules/robust-predicates/esm/util.js",
+    "node_modules/pmtiles/dist/esm/index.js",
+    "node_modules/fflate/esm/browser.js",
 ];
 
 const PAGE_FILES: [&str; 5] = [
@@ -44,6 +46,11 @@ const PAGE_FILES: [&str; 5] = [
     "favicon.svg",
     "favicon.ico",
 ];
+
+/// The policy of MapLibre's worker: it loads its shared chunk and fetches tiles (and PMTiles
+/// ranges) from this origin, and nothing else.
+const WORKER_CSP: &str = "default-src 'none'; script-src 'self'; connect-src 'self' data: blob:; \
+     img-src 'self' data: blob:";
 
 /// The file a request path names, if it is on the allow-list.
 fn allowed(path: &str) -> Option<&str> {
@@ -111,9 +118,14 @@ impl WebFiles {
         let bytes = tokio::fs::read(&file).await?;
         let digest = Sha256::digest(&bytes);
         let hex: String = digest[..12].iter().map(|b| format!("{b:02x}")).collect();
-        let csp = path
-            .ends_with(".html")
-            .then(|| page_csp(&String::from_utf8_lossy(&bytes)));
+        let csp = if path.ends_with(".html") {
+            Some(page_csp(&String::from_utf8_lossy(&bytes)))
+        } else if path.ends_with("-worker.mjs") {
+            // A worker runs under its own script's policy: MapLibre's worker fetches the tiles.
+            Some(HeaderValue::from_static(WORKER_CSP))
+        } else {
+            None
+        };
         let cached = Arc::new(Cached {
             modified,
             len: meta.len(),

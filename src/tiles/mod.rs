@@ -48,9 +48,11 @@ pub const EXTENT: f64 = 4096.0;
 /// Grid units beyond each side of the tile that its features still reach, so that lines and
 /// polygon outlines drawn with a width do not end visibly at the seams.
 pub const BUFFER_UNITS: f64 = 64.0;
-/// One screen pixel in grid units when a tile is drawn 256 pixels wide.
-pub const PIXEL_UNITS: f64 = 16.0;
-/// Douglas–Peucker tolerance in grid units (an eighth of a screen pixel).
+/// One screen pixel in grid units when a tile is drawn 512 pixels wide, as MapLibre draws a
+/// vector tile at its own zoom (its vector sources only take 512-pixel tiles; between zooms a
+/// tile is drawn up to 1,024 pixels wide, so a dropped feature is at most two pixels there).
+pub const PIXEL_UNITS: f64 = 8.0;
+/// Douglas–Peucker tolerance in grid units (a quarter of a screen pixel).
 pub const SIMPLIFY_TOLERANCE_UNITS: f64 = 2.0;
 /// The zoom from which nothing is dropped or thinned.
 pub const FULL_DETAIL_ZOOM: u8 = 12;

@@ -29,17 +29,17 @@ export const getJson = async (path, params) => json(await fetch(url(path, params
 
 export const layers = async () => (await getJson('/api/layers')).layers;
 
-/** Every feature of the data set, paged through /api/features at its largest page size. */
-export async function allFeatures() {
-  const limit = 10000;
-  const out = [];
-  for (let offset = 0; ; offset += limit) {
-    const page = await getJson('/api/features', { limit, offset });
-    out.push(...page.features);
-    if (page.features.length < limit || out.length >= page.numberMatched) break;
-  }
-  return out;
-}
+/** One whole feature by id. */
+export const feature = (id) => getJson(`/api/features/${encodeURIComponent(id)}`);
+
+/** A page of features of some layers (no more than `limit`). */
+export const featuresOf = (layers, limit = 10000) => getJson('/api/features', { layers, limit });
+
+/** What the map draws besides its tiles: border line, boundary labels, route stops. */
+export const annotations = () => getJson('/api/annotations');
+
+/** The style description (src/style/map.json). */
+export const style = () => getJson('/api/style');
 
 export const search = (q, limit = 12) => getJson('/api/search', { q, limit });
 

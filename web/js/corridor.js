@@ -13,6 +13,8 @@ import { layerColour } from './mapstyle.js';
 import { featuresCsv, downloadText } from './csv.js';
 
 const EMPTY = { type: 'FeatureCollection', features: [] };
+/** Largest line layer listed in the picker. */
+const PICKER_MAX = 2000;
 
 export class CorridorTool {
   constructor(ctx) {
@@ -48,19 +50,52 @@ export class CorridorTool {
     });
   }
 
+  /** Line layers of the picker: those small enough to list (others: pick on the map). */
+  pickerLayers() {
+    return this.ctx.catalogue.filter((l) => !l.boundary && l.geometry.includes('line') && l.feature_count);
+  }
+
+  /**
+   * Fetches the line features of the picker's layers once (when the tab first opens: the map
+   * itself is drawn from tiles and never needs them). A layer of more than PICKER_MAX
+   * features is not listed; its lines are picked on the map or found by search.
+   */
+  loadChoices() {
+    if (!this.choicesLoading) {
+      const small = this.pickerLayers().filter((l) => l.feature_count <= PICKER_MAX).map((l) => l.id);
+      this.choicesLoading = (small.length ? api.featuresOf(small, PICKER_MAX) : Promise.resolve({ features: [] }))
+        .then((fc) => {
+          this.ctx.features.put(fc);
+          this.choices = new Map();
+          for (const f of fc.features) {
+            if (!lineParts(f.geometry).length) continue;
+            const list = this.choices.get(f.properties.layer) ?? [];
+            list.push([featureName(f.properties), f.properties.id]);
+            this.choices.set(f.properties.layer, list);
+          }
+          this.renderControls();
+        })
+        .catch((e) => { this.choicesLoading = null; this.summary.textContent = t('error.query', { msg: e.message }); });
+    }
+    return this.choicesLoading;
+  }
+
   /** Line features, by layer, for the picker. */
   renderControls() {
-    const lineLayers = this.ctx.catalogue.filter((l) => !l.boundary && l.geometry.includes('line') && l.feature_count);
     const current = this.axis?.kind === 'feature' ? this.axis.id : '';
+    const listed = this.pickerLayers().filter((l) => this.choices?.has(l.id));
     this.select.replaceChildren(...[
-      h('option', { value: '' }, t('corridor.choose')),
-      lineLayers.map((l) => h('optgroup', { label: layerTitle(l) },
-        (this.ctx.featuresByLayer.get(l.id) ?? [])
-          .filter((f) => lineParts(f.geometry).length)
-          .map((f) => [featureName(f.properties), f.properties.id])
+      h('option', { value: '' }, t(this.choices ? 'corridor.choose' : 'corridor.loading')),
+      listed.map((l) => h('optgroup', { label: layerTitle(l) },
+        this.choices.get(l.id)
+          .slice()
           .sort((a, b) => a[0].localeCompare(b[0], 'zh'))
           .map(([name, id]) => h('option', { value: id }, name)))),
     ].flat());
+    // The current axis stays selectable even when its layer is not listed.
+    if (current && !this.select.querySelector(`option[value="${CSS.escape(current)}"]`)) {
+      this.select.append(h('option', { value: current }, this.axisName()));
+    }
     this.select.value = current;
     const thematic = this.ctx.catalogue.filter((l) => !l.boundary && l.feature_count);
     chipGroup(document.getElementById('corridor-filter-layers'), t('filter.layers'),
@@ -148,24 +183,31 @@ export class CorridorTool {
     return this.run({ fit });
   }
 
-  axisGeometry() {
+  /** The axis as a geometry (a feature axis is fetched when not known yet). */
+  async axisGeometry() {
     if (!this.axis) return null;
     if (this.axis.kind === 'line') return { type: 'LineString', coordinates: this.axis.coordinates };
-    return this.ctx.byId.get(this.axis.id)?.geometry ?? null;
+    return (await this.ctx.features.get(this.axis.id))?.geometry ?? null;
   }
 
   axisName() {
     if (this.axis?.kind === 'feature') {
-      const f = this.ctx.byId.get(this.axis.id);
+      const f = this.ctx.features.peek(this.axis.id);
       return f ? featureName(f.properties) : this.axis.id;
     }
     return t('corridor.drawn');
   }
 
   async run({ fit = false } = {}) {
-    const geometry = this.axisGeometry();
-    if (!geometry) return;
     const seq = ++this.seq;
+    let geometry;
+    try {
+      geometry = await this.axisGeometry();
+    } catch (e) {
+      this.summary.textContent = t('error.query', { msg: e.message });
+      return;
+    }
+    if (!geometry || seq !== this.seq) return;
     const width_m = this.width_m();
     const parts = lineParts(geometry);
     const band = corridorBand(parts, width_m);
@@ -186,7 +228,7 @@ export class CorridorTool {
         ? await api.corridorOfFeature(this.axis.id, width_m, filter)
         : await api.corridorOfLine(this.axis.coordinates, width_m, filter);
       if (seq !== this.seq) return;
-      this.last = { axis: this.axis, width_m, filter, response, band };
+      this.last = { axis: this.axis, width_m, filter, response, band, axisGeometry: geometry };
       this.ctx.setData('hl:corridor', response);
       this.renderResults();
     } catch (e) {

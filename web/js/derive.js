@@ -1,6 +1,6 @@
-// Shapes derived in the browser from the served layers, for drawing only (no distance a user
-// sees comes from here): label points inside polygons, the Chongqing–Guizhou border as the
-// stretch where the two province outlines run together, and the numbered stops of routes.
+// Where to put a popup or a marker for one feature, for drawing only (no distance a user sees
+// comes from here). What is derived from whole layers (the border line, boundary labels, route
+// stops) comes from the server's /api/annotations.
 
 /** The polygons (lists of rings) of a Polygon or MultiPolygon geometry. */
 function polygonsOf(geometry) {
@@ -89,81 +89,6 @@ export function labelPoint(geometry) {
   return best ?? outer[0];
 }
 
-/** GeoJSON points labelling each polygon feature of a layer. */
-export function labelPoints(features) {
-  const out = [];
-  for (const f of features) {
-    const p = f.geometry && labelPoint(f.geometry);
-    if (p) out.push({ type: 'Feature', properties: f.properties, geometry: { type: 'Point', coordinates: p } });
-  }
-  return out;
-}
-
-/**
- * The stretches of province A's outline that lie within `tolerance_m` of province B's
- * outline: their shared border, as a MultiLineString. Outlines from one survey share vertices;
- * the tolerance absorbs simplification.
- */
-export function sharedBorder(a, b, tolerance_m = 800) {
-  const ringsA = polygonsOf(a).flat();
-  const ringsB = polygonsOf(b).flat();
-  if (!ringsA.length || !ringsB.length) return null;
-  const cell = 0.05;
-  const grid = new Map();
-  for (const ring of ringsB) {
-    for (let i = 1; i < ring.length; i += 1) {
-      const p = ring[i - 1];
-      const q = ring[i];
-      const x0 = Math.floor(Math.min(p[0], q[0]) / cell);
-      const x1 = Math.floor(Math.max(p[0], q[0]) / cell);
-      const y0 = Math.floor(Math.min(p[1], q[1]) / cell);
-      const y1 = Math.floor(Math.max(p[1], q[1]) / cell);
-      for (let x = x0; x <= x1; x += 1) {
-        for (let y = y0; y <= y1; y += 1) {
-          const k = `${x},${y}`;
-          if (!grid.has(k)) grid.set(k, []);
-          grid.get(k).push([p, q]);
-        }
-      }
-    }
-  }
-  const tolDeg = tolerance_m / 111_320;
-  const near = (p) => {
-    const kx = Math.cos((p[1] * Math.PI) / 180);
-    const cx = Math.floor(p[0] / cell);
-    const cy = Math.floor(p[1] / cell);
-    for (let dx = -1; dx <= 1; dx += 1) {
-      for (let dy = -1; dy <= 1; dy += 1) {
-        for (const [s, e] of grid.get(`${cx + dx},${cy + dy}`) ?? []) {
-          if (segmentDistance2(p, s, e, kx) <= tolDeg * tolDeg) return true;
-        }
-      }
-    }
-    return false;
-  };
-  const lines = [];
-  for (const ring of ringsA) {
-    const flags = ring.map(near);
-    let current = null;
-    // Start the walk at a vertex off the border so a stretch never wraps around the start.
-    const start = flags.indexOf(false);
-    if (start < 0) { lines.push(ring); continue; }
-    const n = ring.length - 1;
-    for (let step = 0; step <= n; step += 1) {
-      const i = (start + step) % n;
-      if (flags[i]) {
-        if (!current) current = [];
-        current.push(ring[i]);
-      } else if (current) {
-        if (current.length >= 2) lines.push(current);
-        current = null;
-      }
-    }
-    if (current && current.length >= 2) lines.push(current);
-  }
-  return lines.length ? { type: 'MultiLineString', coordinates: lines } : null;
-}
-
 /** A representative position of any geometry: a point itself, a line's middle vertex, a polygon's label point. */
 export function anchorOf(geometry) {
   switch (geometry.type) {
@@ -173,28 +98,4 @@ export function anchorOf(geometry) {
     case 'MultiLineString': return anchorOf({ type: 'LineString', coordinates: geometry.coordinates[0] });
     default: return labelPoint(geometry);
   }
-}
-
-/** Numbered stops of every route (features with a `stops` list of feature ids). */
-export function routeStops(routes, byId) {
-  const out = [];
-  for (const route of routes) {
-    const stops = Array.isArray(route.properties.stops) ? route.properties.stops : [];
-    stops.forEach((id, i) => {
-      const stop = byId.get(id);
-      if (!stop?.geometry) return;
-      out.push({
-        type: 'Feature',
-        properties: {
-          route: route.properties.id,
-          stop: id,
-          number: i + 1,
-          name_zh: stop.properties.name_zh,
-          name_en: stop.properties.name_en,
-        },
-        geometry: { type: 'Point', coordinates: anchorOf(stop.geometry) },
-      });
-    });
-  }
-  return out;
 }

@@ -113,8 +113,8 @@ export class LoopTool {
     this.changed();
   }
 
-  addFeature(id) {
-    const f = this.ctx.byId.get(id);
+  async addFeature(id) {
+    const f = await this.ctx.features.get(id);
     if (f) this.addStop(this.stopFromFeature(f));
   }
 
@@ -157,7 +157,9 @@ export class LoopTool {
   /** A map click while the tab is open: an attraction or town under it, else the position. */
   handleClick(e) {
     const hit = this.ctx.featuresAt(e.point).find((f) => STOP_LAYERS.includes(f.properties.layer));
-    if (hit) this.addFeature(hit.properties.id);
+    // The tile feature has the id and names a stop needs (its point is snapped to the tile grid,
+    // but only the id goes to the server).
+    if (hit) this.addStop(this.stopFromFeature(hit));
     else this.addPosition([e.lngLat.lng, e.lngLat.lat]);
     const n = this.stops.length;
     toast(t('loops.added', { n, name: this.stopName(this.stops[n - 1], n - 1) }), 1600);
@@ -225,11 +227,12 @@ export class LoopTool {
     await this.run(true);
   }
 
-  loadRequest(req, { name = '', keepSaved = false } = {}) {
+  async loadRequest(req, { name = '', keepSaved = false } = {}) {
     if (!keepSaved) this.saved = null;
+    await this.ctx.features.getAll(req.stops.filter((s) => typeof s === 'string')).catch(() => null);
     this.stops = req.stops.map((s) => {
       if (typeof s === 'string') {
-        const f = this.ctx.byId.get(s);
+        const f = this.ctx.features.peek(s);
         return f ? this.stopFromFeature(f) : { id: s, position: null };
       }
       return { id: null, position: s };
@@ -301,7 +304,7 @@ export class LoopTool {
     this.stops = data.request.stops.map((s, i) => {
       const o = order.find((x) => x.index === i);
       if (typeof s === 'string') {
-        const f = this.ctx.byId.get(s);
+        const f = this.ctx.features.peek(s);
         return f ? this.stopFromFeature(f) : { id: s, position: o?.position ?? null, name_zh: o?.name_zh, name_en: o?.name_en };
       }
       return { id: null, position: s };
@@ -426,7 +429,7 @@ export class LoopTool {
     if (state.saved) await this.open(state.saved, { fit: fit && !state.request });
     if (state.request) {
       // A saved loop with unsaved edits: its stops and options as edited.
-      this.loadRequest(state.request, { keepSaved: Boolean(this.saved) });
+      await this.loadRequest(state.request, { keepSaved: Boolean(this.saved) });
       await new Promise((r) => setTimeout(r, 150));
       await this.whenPlanned();
       if (fit && this.plan) this.draw({ fit: true });
@@ -510,17 +513,27 @@ export class LoopTool {
     this.el('loop-show-saved').checked = this.ctx.visible.has('saved_loops');
   }
 
-  candidates(q) {
-    const all = STOP_LAYERS.flatMap((id) => this.ctx.featuresByLayer.get(id) ?? []).filter((f) => f.geometry.type === 'Point');
-    const needle = q.trim().toLowerCase();
-    const hits = needle
-      ? all.filter((f) => [f.properties.name_zh, f.properties.name_en, f.properties.id].some((s) => s?.toLowerCase().includes(needle)))
-      : all;
-    return hits.slice(0, 40);
+  /** Point features of the stop layers whose names contain `q` (the first ones when empty). */
+  async candidates(q) {
+    const needle = q.trim();
+    const answer = needle
+      ? await api.getJson('/api/search', { q: needle, layers: STOP_LAYERS, limit: 40 })
+      : await api.featuresOf(STOP_LAYERS, 40);
+    const hits = answer.features.filter((f) => f.geometry.type === 'Point');
+    this.ctx.features.put(hits);
+    return hits;
   }
 
-  renderPicker() {
-    const hits = this.candidates(this.picker.value);
+  async renderPicker() {
+    const seq = (this.pickSeq = (this.pickSeq ?? 0) + 1);
+    let hits;
+    try {
+      hits = await this.candidates(this.picker.value);
+    } catch (e) {
+      if (seq === this.pickSeq) this.pickList.replaceChildren(h('li', { class: 'empty' }, t('error.query', { msg: e.message })));
+      return;
+    }
+    if (seq !== this.pickSeq) return;
     this.pickList.hidden = false;
     if (!hits.length) {
       this.pickList.replaceChildren(h('li', { class: 'empty' }, t('search.none')));

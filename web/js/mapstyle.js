@@ -1,69 +1,102 @@
-// The map's look: a colour per layer, status drawn by dash pattern (lines and outlines) and by
-// fill (points), and the MapLibre style layers built for whatever layers /api/layers lists.
+// The map's look, compiled from the style description the server serves at /api/style (our own
+// schema, src/style/map.json: the server's static renderer reads the same file) into MapLibre
+// style layers for whatever layers /api/layers lists, drawn from the vector tile source.
 // No glyph server: `glyphs` is omitted, so MapLibre draws labels with local fonts (GL JS ≥ 5.11).
+//
+// `useStyle(description)` must run first; the exported `let`s are live bindings that it fills.
 
-import { STATUSES } from './i18n.js';
+import { STATUSES, ACCURACIES } from './i18n.js';
 
-export const FONT = ['Noto Sans CJK SC', 'sans-serif'];
-export const FONT_BOLD = ['Noto Sans CJK SC Bold', 'Noto Sans CJK SC', 'sans-serif'];
+let S = null;
 
-/** Designed colours for the layers we know; others get one from PALETTE by name. */
-const LAYER_COLOURS = {
-  provinces: '#8a7b66',
-  counties: '#a89f90',
-  rivers: '#5b9bd5',
-  reservoirs: '#2f78c4',
-  water_works: '#1692a8',
-  district_pairs: '#9a86c9',
-  town_partnerships: '#5f7f99',
-  tourist_routes: '#e07b22',
-  highways: '#d4542b',
-  railways: '#33334d',
-  ports_waterways: '#1f4e8c',
-  energy: '#d9a200',
-  industrial_parks: '#b0427a',
-  logistics: '#8c5a2b',
-  digital_infrastructure: '#0c9d8f',
-  agriculture: '#5d9c3a',
-  commerce: '#e0605c',
-  public_services: '#4f7fd9',
-  transport_hubs: '#6c4fb0',
-  railway_stations: '#33334d',
-  attractions: '#2e8b57',
-  towns: '#3a3a3a',
-};
-const PALETTE = ['#c0392b', '#8e44ad', '#16a085', '#d35400', '#2c3e50', '#27ae60', '#7f8c8d', '#b7950b'];
+export let FONT = ['sans-serif'];
+export let FONT_BOLD = ['sans-serif'];
+export let BACKGROUND = '#e3e8ea';
+export let BORDER_COLOUR = '#b3245a';
+export let PROVINCE_FILL = {};
 /** Colours of individual tourist routes, in the order they are served. */
-export const ROUTE_COLOURS = ['#e07b22', '#c2185b', '#2e7d32', '#6a1b9a', '#00838f', '#ad1457', '#5d4037', '#283593', '#9e9d24'];
-
+export let ROUTE_COLOURS = ['#e07b22'];
 /** Layers that make the base map: drawn plainly, listed apart in the layer list. */
-export const BASE_LAYERS = new Set(['provinces', 'counties', 'rivers', 'towns']);
-/** Layers off until switched on (busy or of interest to few). */
-export const OFF_BY_DEFAULT = new Set(['district_pairs', 'town_partnerships']);
+export let BASE_LAYERS = new Set();
+/** Dash pattern per status, in line widths (shared with the legend); null for solid. */
+export let STATUS_DASH = {};
 
-export const BACKGROUND = '#e3e8ea';
-export const PROVINCE_FILL = { chongqing: '#fbf8f1', guizhou: '#f3f6ec' };
-export const BORDER_COLOUR = '#b3245a';
-
-export function layerColour(id) {
-  if (LAYER_COLOURS[id]) return LAYER_COLOURS[id];
-  let h = 0;
-  for (const c of id) h = (h * 31 + c.charCodeAt(0)) >>> 0;
-  return PALETTE[h % PALETTE.length];
+/** Takes the style description (GET /api/style). */
+export function useStyle(description) {
+  S = description;
+  FONT = S.fonts.regular;
+  FONT_BOLD = S.fonts.bold;
+  BACKGROUND = S.background;
+  BORDER_COLOUR = S.border.colour;
+  PROVINCE_FILL = S.province_fill;
+  ROUTE_COLOURS = S.route_colours;
+  BASE_LAYERS = new Set(Object.entries(S.layers).filter(([, l]) => l.base).map(([id]) => id));
+  STATUS_DASH = Object.fromEntries(STATUSES.map((s) => [s, S.statuses[s]?.dash ?? null]));
 }
 
-/** Dash pattern per status, in line widths (shared with the legend). */
-export const STATUS_DASH = {
-  existing: null,
-  under_construction: [4, 1.4],
-  planned: [2, 1.6],
-  preparatory: [3.2, 1.2, 0.8, 1.2],
-  under_study: [0.7, 1.5],
-  unknown: null,
+/** A layer's style with the defaults of the description filled in. */
+export function layerStyle(id) {
+  const d = S.default_layer;
+  const l = S.layers[id] ?? {};
+  return {
+    colour: l.colour ?? paletteColour(id),
+    draw: l.draw ?? d.draw ?? 'thematic',
+    base: l.base ?? d.base ?? false,
+    off_by_default: l.off_by_default ?? d.off_by_default ?? false,
+    line_width: l.line_width ?? d.line_width ?? 2,
+    width_by: l.width_by ?? d.width_by ?? null,
+    casing: l.casing ?? d.casing ?? true,
+    status_styles: l.status_styles ?? d.status_styles ?? true,
+    colour_by_route: l.colour_by_route ?? d.colour_by_route ?? false,
+    point_radius: l.point_radius ?? d.point_radius ?? 5,
+    label: {
+      minzoom: l.label?.minzoom ?? d.label?.minzoom,
+      maxzoom: l.label?.maxzoom,
+      line_minzoom: l.label?.line_minzoom ?? d.label?.line_minzoom,
+    },
+  };
+}
+
+/** The same hash as the server's `MapStyle::palette_colour`. */
+function paletteColour(id) {
+  let h = 0;
+  for (const c of id) h = (h * 31 + c.charCodeAt(0)) >>> 0;
+  return S.palette[h % S.palette.length];
+}
+
+export const layerColour = (id) => layerStyle(id).colour;
+export const offByDefault = (id) => layerStyle(id).off_by_default;
+
+export function withAlpha(hex, alpha) {
+  const n = parseInt(hex.slice(1), 16);
+  return `rgba(${(n >> 16) & 255}, ${(n >> 8) & 255}, ${n & 255}, ${alpha})`;
+}
+
+/** A colour of the schema (`#rrggbb`, `layer`, `layer/A`) against a layer's colour. */
+export function resolveColour(c, layer) {
+  if (c === 'layer') return layer;
+  if (c.startsWith('layer/')) return withAlpha(layer, Number(c.slice(6)));
+  return c;
+}
+
+/** Point symbol per status: fill, ring colour and ring width (shared with the legend). */
+export function pointStatusStyle(status, colour) {
+  const p = (S.statuses[status] ?? S.statuses.unknown).point;
+  return { fill: resolveColour(p.fill, colour), stroke: resolveColour(p.stroke, colour), strokeWidth: p.stroke_width };
+}
+
+const byStatus = (value, fallback) => {
+  const expr = ['match', ['get', 'status']];
+  for (const s of STATUSES) expr.push(s, value(s));
+  expr.push(fallback);
+  return expr;
 };
-/** Opacity per status of lines and outlines. */
-export const STATUS_OPACITY = {
-  existing: 1, under_construction: 1, planned: 0.95, preparatory: 0.95, under_study: 0.85, unknown: 0.7,
+
+const byAccuracy = (value) => {
+  const expr = ['match', ['get', 'accuracy']];
+  for (const a of ACCURACIES) expr.push(a, value(a));
+  expr.push(1);
+  return expr;
 };
 
 export function dashExpression() {
@@ -73,216 +106,210 @@ export function dashExpression() {
   return expr;
 }
 
-function opacityExpression() {
-  const expr = ['match', ['get', 'status']];
-  for (const s of STATUSES) expr.push(s, STATUS_OPACITY[s]);
-  expr.push(1);
-  return expr;
-}
+const lineOpacity = () => ['*',
+  byStatus((s) => S.statuses[s].opacity, 1),
+  byAccuracy((a) => S.accuracy[a].opacity)];
 
-/** Point symbol per status: fill, ring colour and ring width (shared with the legend). */
-export function pointStatusStyle(status, colour) {
-  switch (status) {
-    case 'existing': return { fill: colour, stroke: '#ffffff', strokeWidth: 1.5, opacity: 1 };
-    case 'under_construction': return { fill: colour, stroke: '#1d1d1d', strokeWidth: 2, opacity: 1 };
-    case 'planned': return { fill: '#ffffff', stroke: colour, strokeWidth: 2.5, opacity: 1 };
-    case 'preparatory': return { fill: withAlpha(colour, 0.4), stroke: colour, strokeWidth: 2.5, opacity: 1 };
-    case 'under_study': return { fill: '#ffffff', stroke: withAlpha(colour, 0.75), strokeWidth: 1.5, opacity: 1 };
-    default: return { fill: withAlpha(colour, 0.65), stroke: '#ffffff', strokeWidth: 1, opacity: 1 };
+const hover = ['boolean', ['feature-state', 'hover'], false];
+
+/** A width at zoom 8 (a number or an expression) scaled by `width_by_zoom`, wider on hover. */
+function byZoom(w, { hoverable = false } = {}) {
+  const out = ['interpolate', ['linear'], ['zoom']];
+  for (const [z, f] of S.width_by_zoom) {
+    const v = typeof w === 'number' ? w * f : ['*', f, w];
+    out.push(z, hoverable ? ['case', hover, ['*', 1.7, v], v] : v);
   }
+  return out;
 }
 
-export function withAlpha(hex, alpha) {
-  const n = parseInt(hex.slice(1), 16);
-  return `rgba(${(n >> 16) & 255}, ${(n >> 8) & 255}, ${n & 255}, ${alpha})`;
-}
+const zoomStops = (pairs) => ['interpolate', ['linear'], ['zoom'], ...pairs.flat()];
 
-function pointPaint(colour, radius) {
-  const part = (key) => {
-    const expr = ['match', ['get', 'status']];
-    for (const s of STATUSES) expr.push(s, pointStatusStyle(s, colour)[key]);
-    expr.push(pointStatusStyle('unknown', colour)[key]);
-    return expr;
-  };
-  return {
-    'circle-radius': ['interpolate', ['linear'], ['zoom'], 6, radius * 0.75, 10, radius * 1.25, 14, radius * 1.8],
-    'circle-color': part('fill'),
-    'circle-stroke-color': part('stroke'),
-    'circle-stroke-width': part('strokeWidth'),
-    'circle-pitch-alignment': 'map',
-  };
-}
-
-const widthByZoom = (w) => ['interpolate', ['linear'], ['zoom'], 5, w * 0.6, 8, w, 11, w * 1.5, 14, w * 2.2];
-
-/** Base width (px at zoom 8) of a layer's lines. */
-function lineWidth(id) {
-  return { highways: 2.2, railways: 2.4, tourist_routes: 2.6, district_pairs: 1.4, town_partnerships: 1.4, rivers: 1.6 }[id] ?? 2;
+/** The width expression of a layer's lines: by a field's value, or one number. */
+function widthOf(ls) {
+  if (!ls.width_by) return ls.line_width;
+  const m = ['match', ['to-string', ['get', ls.width_by.field]]];
+  for (const [k, v] of Object.entries(ls.width_by.values)) m.push(k, v);
+  m.push(ls.width_by.default);
+  return m;
 }
 
 export const labelField = (lang) => ['get', lang === 'zh' ? 'name_zh' : 'name_en'];
 
-const isPolygon = ['==', ['geometry-type'], 'Polygon'];
-const isLine = ['==', ['geometry-type'], 'LineString'];
-const isPoint = ['==', ['geometry-type'], 'Point'];
+const kind = (...types) => ['in', ['geometry-type'], ['literal', types]];
+const isPolygon = kind('Polygon', 'MultiPolygon');
+const isLine = kind('LineString', 'MultiLineString');
+const isPoint = kind('Point', 'MultiPoint');
 
-export const sourceId = (layerId) => `src:${layerId}`;
+/** Where a data layer's features come from: a tile layer of the vector source. */
+const from = (source, id) => ({ source, 'source-layer': id });
 
 /**
  * The style layers of one data layer, by drawing group. Every style layer id starts with
- * `L:<layer id>:` so the layer list, the tests and queryRenderedFeatures find them.
+ * `L:<layer id>:` so the layer list, the tests and queryRenderedFeatures find them. `source`
+ * is the vector tile source; boundary labels come from the `annotations:labels` source.
  */
-export function styleLayersFor(layer, lang, routeIds = []) {
+export function styleLayersFor(layer, lang, { source, routeIds = [] }) {
   const id = layer.id;
-  const src = sourceId(id);
-  const colour = layerColour(id);
+  const ls = layerStyle(id);
+  const colour = ls.colour;
   const kinds = new Set(layer.geometry);
   const groups = { fills: [], boundaries: [], baseLines: [], lines: [], points: [], labels: [] };
   const L = (suffix) => `L:${id}:${suffix}`;
   const text = labelField(lang);
+  const src = from(source, id);
+  const zooms = (min, max) => ({ ...(min !== undefined ? { minzoom: min } : {}), ...(max !== undefined ? { maxzoom: max } : {}) });
+  const boundaryLabels = (extra) => ({
+    id: L('label'), type: 'symbol', source: 'annotations:labels',
+    filter: ['==', ['get', 'layer'], id], ...zooms(ls.label.minzoom, ls.label.maxzoom), ...extra,
+  });
 
-  if (layer.boundary === 'province') {
-    groups.fills.push({
-      id: L('fill'), type: 'fill', source: src,
-      paint: {
-        // `_province`: the feature's first province, kept flat by app.js (arrays do not
-        // survive MapLibre's tiling as arrays).
-        'fill-color': ['match', ['get', '_province'],
-          'chongqing', PROVINCE_FILL.chongqing, 'guizhou', PROVINCE_FILL.guizhou, '#f6f4ee'],
-      },
-    });
+  if (ls.draw === 'province' || layer.boundary === 'province') {
+    const fill = ['match', ['get', 'provinces']];
+    for (const [p, c] of Object.entries(PROVINCE_FILL)) if (p !== 'other') fill.push(p, c);
+    fill.push(PROVINCE_FILL.other);
+    groups.fills.push({ id: L('fill'), type: 'fill', ...src, paint: { 'fill-color': fill } });
     groups.boundaries.push({
-      id: L('outline'), type: 'line', source: src,
+      id: L('outline'), type: 'line', ...src,
       layout: { 'line-join': 'round' },
-      paint: { 'line-color': colour, 'line-width': widthByZoom(1.3), 'line-dasharray': [5, 1.5, 1, 1.5] },
+      paint: { 'line-color': colour, 'line-width': byZoom(1.3), 'line-dasharray': [5, 1.5, 1, 1.5] },
     });
-    groups.labels.push({
-      id: L('label'), type: 'symbol', source: `labels:${id}`, maxzoom: 8.5,
+    groups.labels.push(boundaryLabels({
       layout: {
         'text-field': text, 'text-font': FONT_BOLD,
         'text-size': ['interpolate', ['linear'], ['zoom'], 5, 16, 8, 24],
         'text-letter-spacing': 0.6, 'text-max-width': 8,
       },
       paint: { 'text-color': 'rgba(120, 104, 80, 0.55)', 'text-halo-color': 'rgba(255,255,255,0.7)', 'text-halo-width': 1.5 },
-    });
+    }));
     return groups;
   }
 
-  if (layer.boundary === 'county') {
+  if (ls.draw === 'county' || layer.boundary === 'county') {
     groups.boundaries.push({
-      id: L('outline'), type: 'line', source: src,
+      id: L('outline'), type: 'line', ...src,
       layout: { 'line-join': 'round' },
-      paint: {
-        'line-color': colour,
-        'line-width': ['interpolate', ['linear'], ['zoom'], 6, 0.5, 10, 1.2],
-        'line-opacity': 0.8,
-      },
+      paint: { 'line-color': colour, 'line-width': ['interpolate', ['linear'], ['zoom'], 6, 0.5, 10, 1.2], 'line-opacity': 0.8 },
     });
-    groups.labels.push({
-      id: L('label'), type: 'symbol', source: `labels:${id}`, minzoom: 7.2,
+    groups.labels.push(boundaryLabels({
       layout: {
         'text-field': text, 'text-font': FONT,
         'text-size': ['interpolate', ['linear'], ['zoom'], 7, 11, 11, 14],
         'text-max-width': 6, 'text-padding': 4,
       },
       paint: { 'text-color': '#8f8676', 'text-halo-color': 'rgba(255,255,255,0.8)', 'text-halo-width': 1.2 },
-    });
+    }));
     return groups;
   }
 
+  const dash = ls.status_styles ? dashExpression() : ['literal', [1, 0]];
+  const opacity = ls.status_styles ? lineOpacity() : byAccuracy((a) => S.accuracy[a].opacity);
+
   if (kinds.has('polygon')) {
     groups.fills.push({
-      id: L('fill'), type: 'fill', source: src, filter: isPolygon,
+      id: L('fill'), type: 'fill', ...src, filter: isPolygon,
       paint: {
         'fill-color': colour,
-        'fill-opacity': ['match', ['get', 'status'], 'existing', 0.35, 'under_construction', 0.3, 0.15],
+        'fill-opacity': ls.status_styles ? byStatus((s) => S.statuses[s].fill_opacity, 0.15) : 0.35,
       },
     });
     groups.lines.push({
-      id: L('outline'), type: 'line', source: src, filter: isPolygon,
-      paint: {
-        'line-color': colour, 'line-width': widthByZoom(1.4),
-        'line-dasharray': dashExpression(), 'line-opacity': opacityExpression(),
-      },
+      id: L('outline'), type: 'line', ...src, filter: isPolygon,
+      paint: { 'line-color': colour, 'line-width': byZoom(1.4, { hoverable: true }), 'line-dasharray': dash, 'line-opacity': opacity },
     });
   }
 
   if (kinds.has('line')) {
-    const w = lineWidth(id);
-    const lineColour = id === 'tourist_routes' && routeIds.length
+    const w = widthOf(ls);
+    const lineColour = ls.colour_by_route && routeIds.length
       ? ['match', ['get', 'id'], ...routeIds.flatMap((r, i) => [r, ROUTE_COLOURS[i % ROUTE_COLOURS.length]]), colour]
       : colour;
-    if (id === 'rivers') {
+    if (ls.draw === 'river') {
       groups.baseLines.push({
-        id: L('line'), type: 'line', source: src, filter: isLine,
+        id: L('line'), type: 'line', ...src, filter: isLine,
         layout: { 'line-join': 'round', 'line-cap': 'round' },
-        paint: { 'line-color': colour, 'line-width': widthByZoom(w), 'line-opacity': 0.85 },
+        paint: { 'line-color': colour, 'line-width': byZoom(w), 'line-opacity': 0.85 },
       });
     } else {
+      if (ls.casing) {
+        groups.lines.push({
+          id: L('casing'), type: 'line', ...src, filter: isLine,
+          layout: { 'line-join': 'round' },
+          paint: { 'line-color': '#ffffff', 'line-width': byZoom(typeof w === 'number' ? w + 2.2 : ['+', 2.2, w], { hoverable: true }), 'line-opacity': 0.75 },
+        });
+      }
       groups.lines.push({
-        id: L('casing'), type: 'line', source: src, filter: isLine,
+        id: L('line'), type: 'line', ...src, filter: isLine,
         layout: { 'line-join': 'round' },
-        paint: { 'line-color': '#ffffff', 'line-width': widthByZoom(w + 2.2), 'line-opacity': 0.75 },
-      });
-      groups.lines.push({
-        id: L('line'), type: 'line', source: src, filter: isLine,
-        layout: { 'line-join': 'round' },
-        paint: {
-          'line-color': lineColour, 'line-width': widthByZoom(w),
-          'line-dasharray': dashExpression(), 'line-opacity': opacityExpression(),
-        },
+        paint: { 'line-color': lineColour, 'line-width': byZoom(w, { hoverable: true }), 'line-dasharray': dash, 'line-opacity': opacity },
       });
     }
     groups.labels.push({
-      id: L('line-label'), type: 'symbol', source: src, filter: isLine,
-      minzoom: id === 'rivers' ? 7 : 8.5,
+      id: L('line-label'), type: 'symbol', ...src, filter: isLine,
+      ...zooms(ls.label.line_minzoom),
       layout: {
         'symbol-placement': 'line', 'text-field': text, 'text-font': FONT,
         'text-size': ['interpolate', ['linear'], ['zoom'], 8, 11, 12, 13],
         'symbol-spacing': 320, 'text-max-angle': 35, 'text-padding': 6,
       },
-      paint: {
-        'text-color': id === 'rivers' ? '#2f6fae' : '#3d3d3d',
-        'text-halo-color': '#ffffff', 'text-halo-width': 1.5,
-      },
+      paint: { 'text-color': ls.draw === 'river' ? '#2f6fae' : '#3d3d3d', 'text-halo-color': '#ffffff', 'text-halo-width': 1.5 },
     });
   }
 
   if (kinds.has('point')) {
-    if (id === 'towns') {
+    if (ls.draw === 'towns') {
       groups.points.push({
-        id: L('point'), type: 'circle', source: src, filter: isPoint,
+        id: L('point'), type: 'circle', ...src, filter: isPoint,
         paint: {
           'circle-radius': ['interpolate', ['linear'], ['zoom'],
             6, ['match', ['get', 'kind'], 'county_seat', 3, 2],
             11, ['match', ['get', 'kind'], 'county_seat', 5.5, 4]],
           'circle-color': ['match', ['get', 'kind'], 'county_seat', '#ffffff', '#5a5a5a'],
-          'circle-stroke-color': '#3a3a3a',
+          'circle-stroke-color': colour,
           'circle-stroke-width': ['match', ['get', 'kind'], 'county_seat', 1.6, 0.8],
         },
       });
       // Towns without a kind count as major places.
       const seat = ['any', ['==', ['get', 'kind'], 'county_seat'], ['!', ['has', 'kind']]];
       const townLabel = (suffix, filter, extra) => ({
-        id: L(suffix), type: 'symbol', source: src, filter: ['all', isPoint, filter], ...extra,
+        id: L(suffix), type: 'symbol', ...src, filter: ['all', isPoint, filter], ...extra,
         layout: {
           'text-field': text, 'text-font': FONT,
           'text-size': ['interpolate', ['linear'], ['zoom'], 6, suffix === 'label' ? 12 : 10.5, 11, suffix === 'label' ? 14 : 12.5],
           'text-variable-anchor': ['top', 'bottom', 'left', 'right'],
           'text-radial-offset': 0.6, 'text-justify': 'auto', 'text-padding': 3,
         },
+        paint: { 'text-color': suffix === 'label' ? '#262626' : '#4a4a4a', 'text-halo-color': '#ffffff', 'text-halo-width': 1.4 },
+      });
+      // County seats are labelled from the start; other towns from the layer's label zoom.
+      groups.labels.push(townLabel('label', seat, {}));
+      groups.labels.push(townLabel('label-minor', ['!', seat], zooms(ls.label.minzoom)));
+    } else {
+      const r = ls.point_radius;
+      const part = (key) => byStatus((s) => pointStatusStyle(s, colour)[key], pointStatusStyle('unknown', colour)[key]);
+      // An approximate place gets a soft disc around its symbol (accuracy in the style).
+      const halos = ACCURACIES.filter((a) => S.accuracy[a].halo);
+      if (halos.length) {
+        const radius = ['match', ['get', 'accuracy'], ...halos.flatMap((a) => [a, S.accuracy[a].halo.radius]), 0];
+        const fill = ['match', ['get', 'accuracy'], ...halos.flatMap((a) => [a, resolveColour(S.accuracy[a].halo.colour, colour)]), 'rgba(0,0,0,0)'];
+        groups.points.push({
+          id: L('halo'), type: 'circle', ...src, filter: ['all', isPoint, ['in', ['get', 'accuracy'], ['literal', halos]]],
+          paint: { 'circle-radius': byZoom(radius), 'circle-color': fill, 'circle-pitch-alignment': 'map' },
+        });
+      }
+      groups.points.push({
+        id: L('point'), type: 'circle', ...src, filter: isPoint,
         paint: {
-          'text-color': suffix === 'label' ? '#262626' : '#4a4a4a',
-          'text-halo-color': '#ffffff', 'text-halo-width': 1.4,
+          'circle-radius': ['interpolate', ['linear'], ['zoom'], 6, ['case', hover, r * 1.3, r * 0.75], 10, ['case', hover, r * 1.7, r * 1.25], 14, ['case', hover, r * 2.2, r * 1.8]],
+          'circle-color': ls.status_styles ? part('fill') : colour,
+          'circle-stroke-color': ls.status_styles ? part('stroke') : '#ffffff',
+          'circle-stroke-width': ls.status_styles ? part('strokeWidth') : 1,
+          'circle-opacity': byAccuracy((a) => S.accuracy[a].opacity),
+          'circle-stroke-opacity': byAccuracy((a) => S.accuracy[a].opacity),
+          'circle-pitch-alignment': 'map',
         },
       });
-      // County seats are labelled from the start; other towns from zoom 8.5.
-      groups.labels.push(townLabel('label', seat, {}));
-      groups.labels.push(townLabel('label-minor', ['!', seat], { minzoom: 8.5 }));
-    } else {
-      groups.points.push({ id: L('point'), type: 'circle', source: src, filter: isPoint, paint: pointPaint(colour, 5) });
       groups.labels.push({
-        id: L('label'), type: 'symbol', source: src, filter: isPoint, minzoom: 9,
+        id: L('label'), type: 'symbol', ...src, filter: isPoint, ...zooms(ls.label.minzoom),
         layout: {
           'text-field': text, 'text-font': FONT, 'text-size': 11.5,
           'text-variable-anchor': ['left', 'right', 'top', 'bottom'],
@@ -293,6 +320,22 @@ export function styleLayersFor(layer, lang, routeIds = []) {
     }
   }
   return groups;
+}
+
+/** The border's style layers, from the `border` source. */
+export function borderLayers() {
+  return [
+    {
+      id: 'border:halo', type: 'line', source: 'border',
+      layout: { 'line-join': 'round', 'line-cap': 'round' },
+      paint: { 'line-color': BORDER_COLOUR, 'line-opacity': S.border.halo_opacity, 'line-width': zoomStops(S.border.halo_width) },
+    },
+    {
+      id: 'border:line', type: 'line', source: 'border',
+      layout: { 'line-join': 'round' },
+      paint: { 'line-color': BORDER_COLOUR, 'line-width': zoomStops(S.border.width), 'line-dasharray': S.border.dash },
+    },
+  ];
 }
 
 function darken(hex) {

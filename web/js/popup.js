@@ -37,9 +37,9 @@ export function popupContent(ctx, f, actions) {
   }
   if (Array.isArray(p.stops) && p.stops.length) {
     row(t('popup.stops'), h('ol', { class: 'stops' }, p.stops.map((id) => {
-      const stop = ctx.byId.get(id);
+      const stop = ctx.features.peek(id)?.properties ?? ctx.stopInfo.get(id);
       return h('li', {}, stop
-        ? h('button', { type: 'button', class: 'link', onclick: () => actions.select(id) }, featureName(stop.properties))
+        ? h('button', { type: 'button', class: 'link', onclick: () => actions.select(id) }, featureName(stop))
         : id);
     })));
     row('', p.roundtrip ? t('popup.roundtrip') : t('popup.oneway'));

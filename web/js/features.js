@@ -1,0 +1,45 @@
+// Whole features by id, fetched from /api/features/{id} when first needed and kept: the map is
+// drawn from vector tiles, which carry only what styling and hover need, so a popup, a corridor
+// axis or a loop stop asks the server for the feature itself. Query answers (nearby, corridor,
+// search) put the features they bring in here too.
+
+import * as api from './api.js';
+
+export class FeatureCache {
+  constructor() {
+    /** id → Feature */
+    this.known = new Map();
+    /** id → Promise<Feature|null> while a fetch runs */
+    this.pending = new Map();
+  }
+
+  /** The feature if it is here already, else undefined. */
+  peek(id) {
+    return this.known.get(id);
+  }
+
+  /** Keeps the features of a query answer (a FeatureCollection or a list). */
+  put(features) {
+    for (const f of features?.features ?? features ?? []) {
+      const id = f?.properties?.id;
+      if (id && f.geometry) this.known.set(id, f);
+    }
+  }
+
+  /** The feature, fetched once; null when the server has no such feature. */
+  get(id) {
+    if (this.known.has(id)) return Promise.resolve(this.known.get(id));
+    if (!this.pending.has(id)) {
+      this.pending.set(id, api.feature(id)
+        .then((f) => { this.known.set(id, f); return f; })
+        .catch((e) => { if (e.status === 404) return null; throw e; })
+        .finally(() => this.pending.delete(id)));
+    }
+    return this.pending.get(id);
+  }
+
+  /** Several features, in the order asked, missing ones as null. */
+  getAll(ids) {
+    return Promise.all(ids.map((id) => this.get(id)));
+  }
+}
