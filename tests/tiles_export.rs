@@ -189,7 +189,10 @@ async fn python_readers_see_the_served_tiles_in_the_exported_archive() {
             assert_eq!(python_layers[name]["extent"], *extent, "{key} {name}");
             let mut ours: Vec<(u64, String)> = features
                 .iter()
-                .map(|f| (f.id.unwrap(), prop_str(f, "id")))
+                .map(|f| {
+                    let id = prop(f, "id").map_or(String::new(), |_| prop_str(f, "id"));
+                    (f.id.unwrap(), id)
+                })
                 .collect();
             ours.sort();
             let theirs: Vec<(u64, String)> = python_layers[name]["features"]

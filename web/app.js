@@ -446,9 +446,9 @@ async function main() {
     .filter(([layerId]) => !ctx.layerById.get(layerId)?.boundary)
     .flatMap(([, ids]) => ids.filter((id) => /^L:[^:]+:(point|line|fill|outline|stops)$/.test(id)));
   // What a click or the pointer is over: one entry per feature, from the tiles, with the
-  // properties the tiles carry (`id`, names, status, accuracy, the layer's styling fields) and
-  // `layer`; `tile` is the tile feature (for feature-state). The whole feature, when needed,
-  // comes from ctx.features.
+  // properties the tiles carry (status, accuracy, the layer's styling fields; `id` and names
+  // from the zoom the layer is labelled) and `layer`, its MVT id `mvt`, and `tile`, the tile
+  // feature (for feature-state). The whole feature comes from ctx.features.resolve(hit).
   ctx.featuresAt = (point) => {
     const r = 5;
     const hits = map.queryRenderedFeatures([[point.x - r, point.y - r], [point.x + r, point.y + r]], { layers: clickable });
@@ -458,12 +458,14 @@ async function main() {
       const stop = hit.layer.id === 'L:tourist_routes:stops';
       const p = hit.properties;
       const id = stop ? p.stop : p.id;
-      if (!id || seen.has(id)) continue;
-      seen.add(id);
+      const key = id ?? `mvt:${hit.sourceLayer}:${hit.id}`;
+      if ((!id && hit.id === undefined) || seen.has(key)) continue;
+      seen.add(key);
       out.push({
         type: 'Feature',
         properties: stop ? { id, layer: p.layer, name_zh: p.name_zh, name_en: p.name_en } : { ...p, layer: hit.sourceLayer },
         geometry: hit.geometry,
+        mvt: stop ? null : hit.id,
         tile: stop ? null : hit,
       });
     }
@@ -520,7 +522,7 @@ async function main() {
   /** Opens the popup of a feature the pointer hit, at the click (at the point for points). */
   ctx.openHit = async (hit, lngLat) => {
     const seq = ++selectSeq;
-    const f = await ctx.features.get(hit.properties.id).catch((e) => { toast(e.message); return null; });
+    const f = await ctx.features.resolve(hit).catch((e) => { toast(e.message); return null; });
     if (!f || seq !== selectSeq) return;
     showPopup(f, f.geometry.type === 'Point' ? f.geometry.coordinates : lngLat);
   };

@@ -87,6 +87,25 @@ pub async fn feature_by_id(Snap(snap): Snap, Path(id): Path<String>) -> ApiResul
     Ok(Json(feature(ds, i, Map::new())))
 }
 
+/// `GET /api/features/mvt/{id}`: the feature of a tile feature's MVT id (low-zoom tiles carry
+/// no string ids; see [`crate::tiles::index::names_from_zoom`]).
+pub async fn feature_by_mvt_id(Snap(snap): Snap, Path(id): Path<String>) -> ApiResult<Json<Value>> {
+    let n: u64 = id.parse().map_err(|_| {
+        ApiError::invalid(
+            "id",
+            format!("an MVT id is a whole number below 2^53, not {id:?}"),
+        )
+    })?;
+    let ds = &snap.dataset;
+    let i = snap.tiles.index.feature_of_id(n).ok_or_else(|| {
+        ApiError::not_found(
+            Some("id"),
+            format!("no feature with MVT id {n} in this data version"),
+        )
+    })?;
+    Ok(Json(feature(ds, i, Map::new())))
+}
+
 pub async fn search(
     State(s): State<AppState>,
     Snap(snap): Snap,

@@ -54,6 +54,7 @@ pub fn app(state: AppState, web_dir: Option<PathBuf>) -> Router {
         .route("/api/layers", get(catalogue::layers))
         .route("/api/features", get(catalogue::features))
         .route("/api/features/{id}", get(catalogue::feature_by_id))
+        .route("/api/features/mvt/{id}", get(catalogue::feature_by_mvt_id))
         .route("/api/search", get(catalogue::search))
         .route("/api/style", get(drawing::style))
         .route("/api/annotations", get(drawing::annotations))

@@ -75,9 +75,9 @@ impl Snapshot {
         };
         let tiles = Tiles::build(&dataset, tile_cache_bytes);
         if tiles.index.id_collisions > 0 {
-            tracing::warn!(
+            tracing::info!(
                 collisions = tiles.index.id_collisions,
-                "MVT ids collided; the features concerned were given salted ids"
+                "32-bit MVT ids collided; the features concerned were given salted ids"
             );
         }
         let annotations = Annotations::build(&dataset);

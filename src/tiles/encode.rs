@@ -14,11 +14,12 @@ use serde_json::Value;
 #[error("cannot encode the tile: {0}")]
 pub struct EncodeError(#[from] mvt::Error);
 
-/// Encodes the tile layers `(name, catalogue layer, features)`; layers without features are
-/// left out. `None` when no layer has any.
+/// Encodes the tile layers `(name, catalogue layer, features)` of a tile at zoom `z`; layers
+/// without features are left out. `None` when no layer has any.
 pub fn encode(
     ds: &Dataset,
     index: &TileIndex,
+    z: u8,
     layers: &[(&str, usize, Vec<TileFeature>)],
 ) -> Result<Option<Vec<u8>>, EncodeError> {
     let mut tile = Tile::new(EXTENT as u32);
@@ -30,7 +31,8 @@ pub fn encode(
         for tf in features {
             let mut f = layer.into_feature(geometry(&tf.geom)?);
             f.set_id(tf.id);
-            properties(&mut f, ds, index, *layer_index, tf);
+            let names = z >= index.names_from(*layer_index);
+            properties(&mut f, ds, index, *layer_index, tf, names);
             layer = f.into_layer();
         }
         tile.add_layer(layer)?;
@@ -91,11 +93,14 @@ fn properties(
     index: &TileIndex,
     layer: usize,
     tf: &TileFeature,
+    names: bool,
 ) {
     let feature = ds.feature(tf.feature);
-    f.add_tag_string("id", feature.id());
-    f.add_tag_string("name_zh", feature.name_zh());
-    f.add_tag_string("name_en", feature.name_en());
+    if names {
+        f.add_tag_string("id", feature.id());
+        f.add_tag_string("name_zh", feature.name_zh());
+        f.add_tag_string("name_en", feature.name_en());
+    }
     f.add_tag_string("status", feature.status.as_str());
     f.add_tag_string("accuracy", feature.accuracy.as_str());
     let provinces: Vec<&str> = feature.provinces.iter().map(|p| p.as_str()).collect();

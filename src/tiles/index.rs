@@ -15,6 +15,8 @@
 
 use super::mercator::{UnitXY, lonlat_to_unit};
 use crate::index::{Boxed, Dataset};
+use crate::layers::LayerSpec;
+use crate::style::{Draw, MapStyle};
 use geo::{Coord, Geometry, LineString, Polygon};
 use rstar::RTree;
 use rstar::primitives::{GeomWithData, Rectangle};
@@ -77,10 +79,14 @@ pub const MODEL_FIELDS: [(&str, FieldType); 6] = [
 /// The property a thinned point carries: how many points its pixel cell held.
 pub const POINT_COUNT: &str = "point_count";
 
-/// Ids take the first 52 bits of a SHA-256, so JavaScript reads them exactly (< 2^53).
-const ID_BITS: u32 = 52;
+/// Ids take the first 32 bits of a SHA-256: JavaScript reads them exactly (< 2^53), and as a
+/// varint an id takes 5 bytes, not the 8 of 52 bits. Ids are on every feature of every tile and
+/// incompressible, so at low zooms over dense data 52-bit ids were two fifths of the gzipped
+/// tile. 32 bits give about n²/2³³ collisions (some 120 at a million features), each resolved
+/// by salting below, deterministically.
+const ID_BITS: u32 = 32;
 
-/// A feature's MVT id: the first 52 bits of SHA-256(id), or of SHA-256(id, 0, salt) for the
+/// A feature's MVT id: the first 32 bits of SHA-256(id), or of SHA-256(id, 0, salt) for the
 /// `salt`-th retry after a collision.
 pub fn mvt_id(id: &str, salt: u32) -> u64 {
     let mut h = Sha256::new();
@@ -106,6 +112,8 @@ pub struct TileIndex {
     trees: Vec<RTree<Boxed<u32>>>,
     /// By catalogue layer: the free properties that go into tiles, with their types.
     fields: Vec<BTreeMap<String, FieldType>>,
+    /// By catalogue layer: the zoom from which its tiles carry `id`, `name_zh` and `name_en`.
+    names_from: Vec<u8>,
     /// How many ids collided and were given a salted hash instead.
     pub id_collisions: usize,
 }
@@ -141,8 +149,19 @@ impl TileIndex {
             ids,
             trees: per_layer.into_iter().map(RTree::bulk_load).collect(),
             fields,
+            names_from: ds
+                .catalogue
+                .layers
+                .iter()
+                .map(|l| names_from_zoom(MapStyle::shipped(), l))
+                .collect(),
             id_collisions,
         }
+    }
+
+    /// The zoom from which layer `layer`'s tiles carry the feature ids and names.
+    pub fn names_from(&self, layer: usize) -> u8 {
+        self.names_from.get(layer).copied().unwrap_or(0)
     }
 
     pub fn geometry(&self, feature: u32) -> &MercGeometry {
@@ -152,6 +171,15 @@ impl TileIndex {
     /// The MVT id of a feature (by its index in the data set).
     pub fn id(&self, feature: u32) -> u64 {
         self.ids[feature as usize]
+    }
+
+    /// The feature whose MVT id is `id`: a scan of the ids (a millisecond at a million
+    /// features, for a click; a reverse map would cost 16 MB there).
+    pub fn feature_of_id(&self, id: u64) -> Option<u32> {
+        self.ids
+            .iter()
+            .position(|&x| x == id)
+            .and_then(|i| u32::try_from(i).ok())
     }
 
     /// The features of `layer` whose mercator envelope meets the box, with their envelopes.
@@ -182,6 +210,26 @@ impl TileIndex {
     }
 }
 
+/// The zoom from which a layer's tiles carry the feature's `id`, `name_zh` and `name_en`: the
+/// tile zoom MapLibre draws where the shared style ([`crate::style`]) first labels the layer (it
+/// draws tile zoom ⌊z⌋ at map zoom z). Below it they would be bytes nobody sees: a popup finds
+/// the feature by its MVT id (`/api/features/mvt/{id}`), and at low zooms over dense data these
+/// unique strings are a third of a tile. Boundary layers (labelled from `/api/annotations`),
+/// towns (labelled from the first zoom) and layers coloured by feature keep them at every zoom.
+pub fn names_from_zoom(style: &MapStyle, layer: &LayerSpec) -> u8 {
+    let s = style.layer(&layer.id);
+    if layer.boundary.is_some() || s.draw != Draw::Thematic || s.colour_by_route {
+        return 0;
+    }
+    let zooms = [s.label.minzoom, s.label.line_minzoom];
+    let first = zooms.into_iter().flatten().fold(f64::INFINITY, f64::min);
+    if first.is_finite() {
+        first.floor().clamp(0.0, f64::from(super::FULL_DETAIL_ZOOM)) as u8
+    } else {
+        0
+    }
+}
+
 /// Names a free property may not take in a tile, because the model's fields have them.
 pub fn is_reserved(key: &str) -> bool {
     key == POINT_COUNT || MODEL_FIELDS.iter().any(|(k, _)| *k == key)
@@ -202,7 +250,7 @@ fn assign_ids(ds: &Dataset) -> (Vec<u64>, usize) {
         let mut id = mvt_id(sid, salt);
         while let Some(&other) = taken.get(&id) {
             collisions += 1;
-            tracing::warn!(
+            tracing::debug!(
                 feature = sid,
                 other = ds.features[other].id(),
                 mvt_id = id,

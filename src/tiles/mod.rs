@@ -17,7 +17,9 @@
 //!    exterior went); turn exterior rings to a positive area in y-down tile coordinates (clockwise
 //!    on screen) and holes to a negative one.
 //! 7. **Encode** with the `mvt` crate, one tile layer per requested layer, each feature with its
-//!    MVT id and its properties: `id`, `name_zh`, `name_en`, `status`, `accuracy`, `provinces`
+//!    MVT id and its properties: `id`, `name_zh`, `name_en` (from the zoom the shared style
+//!    labels the layer, [`index::names_from_zoom`]; below it the MVT id finds the feature),
+//!    `status`, `accuracy`, `provinces`
 //!    (comma-joined) and the layer's own short scalar fields ([`index::FieldType::of`]).
 //! 8. **Cache** the bytes in the snapshot's [`TileCache`]; an empty tile is cached as such.
 //!
@@ -152,5 +154,5 @@ pub fn render(
         out.push((name, l, features));
     }
     deadline.check()?;
-    Ok(encode::encode(ds, index, &out)?)
+    Ok(encode::encode(ds, index, t.z, &out)?)
 }

@@ -1,6 +1,7 @@
 """Reads a PMTiles archive with the reference Python readers (pmtiles, mapbox-vector-tile) and
 prints, for every tile, its layers with their extent and the (MVT id, id property) of each
-feature, as JSON: {"z/x/y": {"layer": {"extent": 4096, "features": [[mvt_id, id], ...]}}}."""
+feature (id "" where the tile carries none, below the layer's label zoom), as JSON:
+{"z/x/y": {"layer": {"extent": 4096, "features": [[mvt_id, id], ...]}}}."""
 
 import gzip
 import json
@@ -18,7 +19,7 @@ with open(sys.argv[1], "rb") as f:
             data = gzip.decompress(data)
         layers = {}
         for name, layer in mapbox_vector_tile.decode(data).items():
-            features = sorted([feat["id"], feat["properties"]["id"]] for feat in layer["features"])
+            features = sorted([feat["id"], feat["properties"].get("id", "")] for feat in layer["features"])
             layers[name] = {"extent": layer["extent"], "features": features}
         out[f"{z}/{x}/{y}"] = layers
     json.dump(out, sys.stdout)

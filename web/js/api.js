@@ -32,6 +32,9 @@ export const layers = async () => (await getJson('/api/layers')).layers;
 /** One whole feature by id. */
 export const feature = (id) => getJson(`/api/features/${encodeURIComponent(id)}`);
 
+/** The whole feature of an MVT id (tiles of low zooms carry no string ids). */
+export const featureByMvtId = (n) => getJson(`/api/features/mvt/${n}`);
+
 /** A page of features of some layers (no more than `limit`). */
 export const featuresOf = (layers, limit = 10000) => getJson('/api/features', { layers, limit });
 

@@ -138,7 +138,8 @@ export class CorridorTool {
       const hit = this.ctx.featuresAt(e.point).find((f) => /LineString/.test(f.geometry.type) && !this.ctx.isBoundary(f));
       if (hit) {
         this.setMode(null);
-        this.setAxis({ kind: 'feature', id: hit.properties.id });
+        this.ctx.features.resolve(hit).then((f) => { if (f) this.setAxis({ kind: 'feature', id: f.properties.id }); })
+          .catch((err) => { this.summary.textContent = t('error.query', { msg: err.message }); });
       }
       return true;
     }

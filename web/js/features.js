@@ -38,6 +38,19 @@ export class FeatureCache {
     return this.pending.get(id);
   }
 
+  /**
+   * The whole feature of a feature the pointer hit on the map (see app.js `featuresAt`): by its
+   * id, or by its MVT id where the tile carries no id (low zooms of big layers).
+   */
+  async resolve(hit) {
+    const id = hit.properties?.id;
+    if (id) return this.get(id);
+    if (hit.mvt === undefined || hit.mvt === null) return null;
+    const f = await api.featureByMvtId(hit.mvt).catch((e) => { if (e.status === 404) return null; throw e; });
+    if (f) this.known.set(f.properties.id, f);
+    return f;
+  }
+
   /** Several features, in the order asked, missing ones as null. */
   getAll(ids) {
     return Promise.all(ids.map((id) => this.get(id)));

@@ -155,11 +155,10 @@ export class LoopTool {
   }
 
   /** A map click while the tab is open: an attraction or town under it, else the position. */
-  handleClick(e) {
+  async handleClick(e) {
     const hit = this.ctx.featuresAt(e.point).find((f) => STOP_LAYERS.includes(f.properties.layer));
-    // The tile feature has the id and names a stop needs (its point is snapped to the tile grid,
-    // but only the id goes to the server).
-    if (hit) this.addStop(this.stopFromFeature(hit));
+    const f = hit && (await this.ctx.features.resolve(hit).catch(() => null));
+    if (f) this.addStop(this.stopFromFeature(f));
     else this.addPosition([e.lngLat.lng, e.lngLat.lat]);
     const n = this.stops.length;
     toast(t('loops.added', { n, name: this.stopName(this.stops[n - 1], n - 1) }), 1600);
