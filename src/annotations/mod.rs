@@ -58,9 +58,8 @@ impl Annotations {
                 continue;
             };
             routes.push(i);
-            let mut number = 0;
-            for id in stops {
-                number += 1;
+            for (n, id) in stops.iter().enumerate() {
+                let number = u32::try_from(n + 1).unwrap_or(u32::MAX);
                 let stop = id.as_str().and_then(|id| ds.find(id));
                 if let Some(stop) = stop
                     && let Some(at) = anchor(&ds.feature(stop).geometry)

@@ -50,9 +50,9 @@ pub struct Piece {
 /// Labelled polygons with an index of their edges, to split paths where they cross a boundary.
 #[derive(Debug)]
 pub struct Areas {
-    geometries: Vec<Geometry<f64>>,
     envelopes: RTree<GeomWithData<Rectangle<[f64; 2]>, usize>>,
-    edges: RTree<GeomWithData<Rectangle<[f64; 2]>, Line<f64>>>,
+    /// Every ring edge with the area it bounds.
+    edges: RTree<GeomWithData<Rectangle<[f64; 2]>, (Line<f64>, usize)>>,
 }
 
 fn rect(a: Coord, b: Coord) -> Rectangle<[f64; 2]> {
@@ -75,25 +75,51 @@ impl Areas {
         let edges = RTree::bulk_load(
             geometries
                 .iter()
-                .flat_map(polygon_edges)
-                .map(|l| GeomWithData::new(rect(l.start, l.end), l))
+                .enumerate()
+                .flat_map(|(i, g)| polygon_edges(g).into_iter().map(move |l| (l, i)))
+                .map(|(l, i)| GeomWithData::new(rect(l.start, l.end), (l, i)))
                 .collect(),
         );
         Areas {
-            geometries,
             envelopes,
             edges,
         }
     }
 
     /// The area holding `p` (the first, if areas overlap).
+    ///
+    /// By ray casting through the edge index: the edges that a ray from `p` eastwards to the
+    /// areas' envelopes crosses, counted per area (odd: inside). That looks at the few edges the
+    /// ray meets instead of every vertex of a province outline (thousands) per point. A point
+    /// exactly on an edge may count either way, as it may with any crossing test.
     pub fn area_of(&self, p: Coord) -> Option<usize> {
         let aabb = AABB::from_point([p.x, p.y]);
-        self.envelopes
+        let mut candidates: Vec<(usize, f64)> = self
+            .envelopes
             .locate_in_envelope_intersecting(&aabb)
-            .map(|e| e.data)
-            .filter(|i| self.geometries[*i].contains(&Point(p)))
-            .min()
+            .map(|e| (e.data, e.geom().upper()[0]))
+            .collect();
+        if candidates.is_empty() {
+            return None;
+        }
+        candidates.sort_by_key(|c| c.0);
+        let east = candidates.iter().map(|c| c.1).fold(p.x, f64::max);
+        let ray = AABB::from_corners([p.x, p.y], [east, p.y]);
+        let mut inside: Vec<(usize, bool)> = candidates.iter().map(|c| (c.0, false)).collect();
+        for e in self.edges.locate_in_envelope_intersecting(&ray) {
+            let (l, area) = e.data;
+            let (a, b) = (l.start, l.end);
+            // Half-open in y, so a ray through a vertex counts the two edges there once.
+            if (a.y > p.y) != (b.y > p.y) {
+                let x = a.x + (p.y - a.y) * (b.x - a.x) / (b.y - a.y);
+                if x > p.x
+                    && let Some(slot) = inside.iter_mut().find(|s| s.0 == area)
+                {
+                    slot.1 = !slot.1;
+                }
+            }
+        }
+        inside.into_iter().find(|s| s.1).map(|s| s.0)
     }
 
     /// Splits a path at every boundary crossing; consecutive pieces in the same area are merged.
@@ -109,15 +135,28 @@ impl Areas {
             let seg = Line::new(a, b);
             let seg_box =
                 AABB::from_corners([a.x.min(b.x), a.y.min(b.y)], [a.x.max(b.x), a.y.max(b.y)]);
+            let mut touches = false;
             for e in self.edges.locate_in_envelope_intersecting(&seg_box) {
-                if let Some(LineIntersection::SinglePoint { intersection, .. }) =
-                    line_intersection(seg, e.data)
-                {
-                    cuts.push(fraction_along(a, b, intersection));
+                match line_intersection(seg, e.data.0) {
+                    Some(LineIntersection::SinglePoint { intersection, .. }) => {
+                        touches = true;
+                        cuts.push(fraction_along(a, b, intersection));
+                    }
+                    Some(_) => touches = true,
+                    None => {}
                 }
             }
             cuts.sort_by(f64::total_cmp);
             cuts.dedup_by(|x, y| (*x - *y).abs() < 1e-12);
+            // A segment that meets no boundary at all stays in the area it started in.
+            if !touches
+                && let Some(last) = pieces.last_mut()
+            {
+                last.end = b;
+                last.length_m += seg_m;
+                chainage_m += seg_m;
+                continue;
+            }
             for c in cuts.windows(2) {
                 let (t0, t1) = (c[0], c[1]);
                 let at = |t: f64| Coord {

@@ -436,7 +436,7 @@ fn stops(at: &str, s: &[[f64; 2]]) -> Result<(), StyleError> {
         return Err(invalid(at, "zooms must ascend"));
     }
     if s.iter()
-        .any(|[z, v]| !(0.0..=24.0).contains(z) || !(v.is_finite() && *v >= 0.0))
+        .any(|[z, v]| !((0.0..=24.0).contains(z) && v.is_finite() && *v >= 0.0))
     {
         return Err(invalid(at, "zooms are 0..24 and values finite and ≥ 0"));
     }
@@ -460,7 +460,7 @@ fn positive(at: &str, v: f64) -> Result<(), StyleError> {
 }
 
 fn dashes(at: &str, d: &[f64]) -> Result<(), StyleError> {
-    if d.len() < 2 || d.len() % 2 != 0 || d.iter().any(|v| !(v.is_finite() && *v > 0.0)) {
+    if d.len() < 2 || !d.len().is_multiple_of(2) || d.iter().any(|v| !(v.is_finite() && *v > 0.0)) {
         return Err(invalid(
             at,
             "a dash pattern is an even number (≥ 2) of positive lengths",

@@ -21,9 +21,10 @@ export function dataDir() {
 
 /**
  * Starts `yuqian serve` on 127.0.0.1 port 0 and resolves with {origin, stop()} once it listens.
- * `env` adds to (or overrides) the server's environment, e.g. YUQIAN_WRITE_TOKEN.
+ * `env` adds to (or overrides) the server's environment, e.g. YUQIAN_WRITE_TOKEN; `data` is
+ * the data folder (default: dataDir()); `timeout_ms` how long it may take to become ready.
  */
-export function startServer({ env = {} } = {}) {
+export function startServer({ env = {}, data = dataDir(), timeout_ms = 30_000 } = {}) {
   const bin = process.env.YUQIAN_BIN ? path.resolve(process.env.YUQIAN_BIN) : path.join(ROOT, 'target', 'debug', 'yuqian');
   if (!existsSync(bin)) throw new Error(`no server binary at ${bin}: run \`cargo build\` first (or set YUQIAN_BIN)`);
   const web = path.join(ROOT, 'web');
@@ -32,7 +33,7 @@ export function startServer({ env = {} } = {}) {
   }
   // Anything the server keeps (its database of saved loops) goes to a scratch folder.
   const scratch = mkdtempSync(path.join(os.tmpdir(), 'yuqian-browser-'));
-  const child = spawn(bin, ['serve', '--addr', '127.0.0.1:0', '--data', dataDir(), '--web', web], {
+  const child = spawn(bin, ['serve', '--addr', '127.0.0.1:0', '--data', data, '--web', web], {
     cwd: scratch,
     env: { ...process.env, NO_COLOR: '1', RUST_LOG: 'info', YUQIAN_DB: path.join(scratch, 'yuqian.sqlite'), ...env },
     stdio: ['ignore', 'ignore', 'pipe'],
@@ -40,7 +41,7 @@ export function startServer({ env = {} } = {}) {
   return new Promise((resolve, reject) => {
     let log = '';
     let listening = false;
-    const timer = setTimeout(() => { child.kill(); reject(new Error(`the server did not start:\n${log}`)); }, 30_000);
+    const timer = setTimeout(() => { child.kill(); reject(new Error(`the server did not start:\n${log}`)); }, timeout_ms);
     child.stderr.on('data', (chunk) => {
       log += chunk.toString().replace(/\x1b\[[0-9;]*m/g, '');
       const m = /listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(log);
@@ -66,8 +67,8 @@ export function startServer({ env = {} } = {}) {
 }
 
 /** Polls /health/ready until it answers 200 (the first snapshot is in). */
-async function serverReady(origin) {
-  for (let i = 0; i < 600; i++) {
+async function serverReady(origin, timeout_ms = 120_000) {
+  for (let i = 0; i < timeout_ms / 50; i++) {
     try {
       if ((await fetch(`${origin}/health/ready`)).status === 200) return;
     } catch { /* not answering yet */ }

@@ -257,7 +257,7 @@ test('a corridor along a line feature, and along a drawn line, highlights exactl
   // by GeographicLib (a band buffered in degrees would be off by ~12 % east–west here).
   const { band, parts } = await page.evaluate(() => ({
     band: window.yuqian.corridor.last.band,
-    parts: (({ geometry: g }) => (g.type === 'LineString' ? [g.coordinates] : g.coordinates))(window.yuqian.ctx.byId.get(window.yuqian.corridor.last.axis.id)),
+    parts: ((g) => (g.type === 'LineString' ? [g.coordinates] : g.coordinates))(window.yuqian.corridor.last.axisGeometry),
   }));
   const vertices = band.coordinates.flat(2);
   const step = Math.max(1, Math.floor(vertices.length / 120));
