@@ -389,6 +389,9 @@ async function main() {
     ...(url.view ? { center: url.view.center, zoom: url.view.zoom } : { bounds: extent, fitBoundsOptions: { padding: 30 } }),
     minZoom: 4,
     maxZoom: 17,
+    // No coarser tiles fetched ahead as placeholders (MapLibre's default is 4 zooms up): over
+    // dense data a tile four zooms up holds 256 times the area, megabytes nobody asked to see.
+    prefetchZoomDelta: 0,
     attributionControl: false,
     dragRotate: false,
     pitchWithRotate: false,
@@ -628,7 +631,11 @@ async function main() {
     const file = pmtilesFile.files[0];
     if (!file) return;
     pmtilesProtocol.add(new PMTiles(new FileSource(file)));
-    map.getSource(TILES).setUrl(`pmtiles://${file.name}`);
+    // A new source (its zooms come from the archive's header), swapped in by a style diff:
+    // the tile layers are re-added on it, the GeoJSON sources keep their data.
+    const style = map.getStyle();
+    style.sources[TILES] = { type: 'vector', url: `pmtiles://${file.name}` };
+    map.setStyle(style);
     usingArchive(file.name);
   });
   backToServer.addEventListener('click', () => {

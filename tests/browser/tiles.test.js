@@ -172,7 +172,8 @@ test('with 200,000 road lines and OSM layers added: the OSM layers get their sty
     await new Promise((r) => setTimeout(r, 500));
     const total = sizes.reduce((a, s) => a + s.bytes, 0);
     const tiles = sizes.filter((s) => /\.mvt$/.test(s.url));
-    console.log(`first view with ${ROADS_LAYER}: ${total} bytes in ${sizes.length} requests (${tiles.length} tiles, ${tiles.reduce((a, s) => a + s.bytes, 0)} bytes)`);
+    const tileList = tiles.map((s) => `${s.url.replace(/^.*\/(\d+\/\d+\/\d+)\.mvt$/, '$1')} ${s.bytes}`).join(', ');
+    console.log(`first view with ${ROADS_LAYER}: ${total} bytes in ${sizes.length} requests (${tiles.length} tiles, ${tiles.reduce((a, s) => a + s.bytes, 0)} bytes: ${tileList})`);
     assert.ok(total <= FIRST_VIEW_BYTES, `the first view downloaded ${total} bytes (budget ${FIRST_VIEW_BYTES})`);
     await shot(page, 'tiles-200k-roads');
 
