@@ -13,6 +13,8 @@
 //!    same share of the screen at every zoom ([`simplify`]).
 //! 5. **Thin** (below [`FULL_DETAIL_ZOOM`]): of the single points in one pixel cell, keep the one
 //!    with the smallest MVT id, with a `point_count` property saying how many there were.
+//!    Likewise, of the lines and polygons of a layer, in MVT id order, one that would draw no
+//!    256-px pixel not drawn by those kept before it is left out ([`coverage`]).
 //! 6. **Snap** to the integer grid; drop rings left without an area (and a polygon whose
 //!    exterior went); turn exterior rings to a positive area in y-down tile coordinates (clockwise
 //!    on screen) and holes to a negative one.
@@ -27,6 +29,7 @@
 pub mod cache;
 pub mod clip;
 pub mod coord;
+pub mod coverage;
 pub mod encode;
 pub mod export;
 pub mod index;

@@ -1,8 +1,9 @@
-//! Steps 1–5 of the pipeline for one layer of one tile: select, clip, drop, simplify, thin,
-//! snap (see the module doc of [`super`]).
+//! Steps 1–5b of the pipeline for one layer of one tile: select, clip, drop, simplify, thin,
+//! snap, leave out what draws no new pixel (see the module doc of [`super`]).
 
 use super::clip::{ClipBox, clip_line, clip_ring};
 use super::coord::TileCoord;
+use super::coverage::Coverage;
 use super::index::TileIndex;
 use super::simplify::{GridXY, simplify_line, simplify_ring, snap, snap_ring};
 use super::{BUFFER_UNITS, EXTENT, FULL_DETAIL_ZOOM, PIXEL_UNITS, SIMPLIFY_TOLERANCE_UNITS};
@@ -159,6 +160,17 @@ pub fn layer_features(
                 point_count: None,
             });
         }
+    }
+    if low_zoom {
+        // Step 5b: lines and polygons that would draw no pixel not drawn already, in MVT id
+        // order so that the same ones are kept whatever order the tree gave.
+        out.sort_unstable_by_key(|f| (f.id, f.geom.rank()));
+        let mut coverage = Coverage::default();
+        out.retain(|f| match &f.geom {
+            TileGeom::Points(_) => true,
+            TileGeom::Lines(lines) => coverage.keep_lines(lines),
+            TileGeom::Polygons(rings) => coverage.keep_polygons(rings),
+        });
     }
     out.extend(cells.into_values().map(|c| TileFeature {
         feature: c.feature,

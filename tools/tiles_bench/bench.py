@@ -13,6 +13,7 @@
       rasterises our tile and PostGIS's (unsimplified) tile at 256 px and counts the drawn
       pixels of each that are more than one pixel away from any drawn pixel of the other
   bench.py table OUT.json...      prints the per-zoom summary of result files
+  bench.py report OUT_DIR SET...  markdown tables (p50/p99 ms and median bytes per zoom, per peer)
 
 Times are wall-clock around the request (first byte sent to last byte read), in ms.
 """
@@ -89,10 +90,19 @@ class Http:
 
     def get(self, z, x, y):
         path = self.path.format(z=z, x=x, y=y)
-        t = time.perf_counter()
-        self.conn.request("GET", path)
-        r = self.conn.getresponse()
-        body = r.read()
+        for attempt in (0, 1):
+            t = time.perf_counter()
+            try:
+                self.conn.request("GET", path)
+                r = self.conn.getresponse()
+                body = r.read()
+                break
+            except (http.client.RemoteDisconnected, ConnectionResetError, BrokenPipeError):
+                # The server closed the idle keep-alive connection: once more on a new one.
+                self.conn.close()
+                self.conn = http.client.HTTPConnection(self.host, self.port, timeout=600)
+                if attempt:
+                    raise
         ms = (time.perf_counter() - t) * 1e3
         if r.status not in (200, 204):
             raise SystemExit(f"GET {path}: {r.status} {body[:200]!r}")
@@ -283,6 +293,39 @@ def cmd_fidelity(template, dsn, schema, layers, tiles, out, per_zoom=None, zooms
         )
 
 
+def inproc(path):
+    """The per-zoom lines of `tile_bench time`."""
+    out = {}
+    for line in Path(path).read_text().split("\n"):
+        p = line.split()
+        if len(p) == 6 and p[0].startswith("z"):
+            out[int(p[0][1:])] = {"tiles": int(p[1]), "p50_ms": float(p[2]), "p99_ms": float(p[3]), "median_bytes": int(p[4])}
+    return out
+
+
+def cmd_report(out_dir, sets):
+    d = Path(out_dir)
+    for name in sets:
+        peers = []
+        if (d / f"inproc-{name}.txt").exists():
+            peers.append(("ours in-process", inproc(d / f"inproc-{name}.txt")))
+        for peer, label in (("ours", "ours HTTP"), ("postgis", "PostGIS"), ("martin", "martin")):
+            f = d / f"{peer}-{name}.json"
+            if f.exists():
+                peers.append((label, {int(k): v for k, v in json.loads(f.read_text())["summary"].items()}))
+        print(f"\n{name}\n")
+        print("| zoom | " + " | ".join(f"{l} p50 / p99 ms" for l, _ in peers) + " | " + " | ".join(f"{l} median B" for l, _ in peers if l != "ours in-process") + " |")
+        print("|---|" + "---:|" * (2 * len(peers) - 1))
+        for z in ZOOMS:
+            cells, sizes = [], []
+            for l, s in peers:
+                r = s.get(z)
+                cells.append(f"{r['p50_ms']:.2f} / {r['p99_ms']:.2f} (n={r['tiles']})" if r else "—")
+                if l != "ours in-process":
+                    sizes.append(f"{r['median_bytes']:,}" if r else "—")
+            print(f"| z{z} | " + " | ".join(cells) + " | " + " | ".join(sizes) + " |")
+
+
 def main(argv):
     per_zoom = None
     if "--per-zoom" in argv:
@@ -303,6 +346,8 @@ def main(argv):
         cmd_pgload(*args)
     elif cmd == "fidelity":
         cmd_fidelity(*args, per_zoom=per_zoom, zooms=zooms)
+    elif cmd == "report":
+        cmd_report(args[0], args[1:])
     elif cmd == "table":
         for p in args:
             d = json.loads(Path(p).read_text())

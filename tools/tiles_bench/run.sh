@@ -11,7 +11,9 @@
 #   PER_ZOOM=100                   tiles per zoom (z6, z8, z10, z12, z14) for ours and PostGIS
 #   MARTIN_PER_ZOOM=20             the first tiles per zoom of the same list for martin
 #   MARTIN=/path/to/martin         martin's binary (never built here); martin is skipped if unset
+#   PEERS="ours postgis martin"    which peers the tiles step times
 #   WRK_DURATION=20 WRK_CONNECTIONS=64   the cached-throughput runs (tiles, then the floor)
+#   FIDELITY_PER_ZOOM=30           the first tiles per zoom of the list in the z6/z8 fidelity check
 #   MEMORY_ROUNDS=5                rounds of the tile list in the resident-memory run
 #   DATA=/tmp/yuqian-tiles-data    where the data folders go (kept; regenerated only if missing)
 #   PGPORT_BENCH=55433             the throwaway PostgreSQL cluster's port (127.0.0.1 only)
@@ -26,9 +28,12 @@ SIZES=${SIZES:-"20000 200000 1000000"}
 PER_ZOOM=${PER_ZOOM:-100}
 MARTIN_PER_ZOOM=${MARTIN_PER_ZOOM:-20}
 MARTIN=${MARTIN:-}
+PEERS=${PEERS:-"ours postgis martin"}
+want() { [[ " $PEERS " == *" $1 "* ]]; }
 WRK_DURATION=${WRK_DURATION:-20}
 WRK_CONNECTIONS=${WRK_CONNECTIONS:-64}
 MEMORY_ROUNDS=${MEMORY_ROUNDS:-5}
+FIDELITY_PER_ZOOM=${FIDELITY_PER_ZOOM:-30}
 DATA=${DATA:-/tmp/yuqian-tiles-data}
 PORT=${PGPORT_BENCH:-55433}
 PG=$DATA/pg
@@ -176,17 +181,21 @@ step_tiles() {
 # tile cache off), of PostGIS and of martin, on the same list.
 run_set() {
     local name=$1 dir=$2 layers=$3 tiles=$4 schema=$5
-    log "$name: ours in-process (render, no cache)"
-    "$EX" time "$dir" "$layers" "$tiles" | tee "$OUT/inproc-$name.txt"
-    log "$name: ours over HTTP, --tile-cache-mb 0"
-    serve_ours "$name" "$dir" --tile-cache-mb 0
-    echo "ours $name: ready in $READY_S s, VmHWM $(hwm_kib "$SERVER_PID") KiB, VmRSS $(rss_kib "$SERVER_PID") KiB" | tee -a "$OUT/ready.txt"
-    B http "http://$ADDR/tiles/$layers/{z}/{x}/{y}.mvt" "$tiles" "$OUT/ours-$name.json"
-    echo "ours $name: after the tiles VmHWM $(hwm_kib "$SERVER_PID") KiB, VmRSS $(rss_kib "$SERVER_PID") KiB" | tee -a "$OUT/ready.txt"
-    stop_server
-    log "$name: PostGIS ST_AsMVT, one prepared statement per tile"
-    B pg "$DSN" "$schema" "$layers" "$tiles" "$OUT/postgis-$name.json"
-    if have_martin; then
+    if want ours; then
+        log "$name: ours in-process (render, no cache)"
+        "$EX" time "$dir" "$layers" "$tiles" | tee "$OUT/inproc-$name.txt"
+        log "$name: ours over HTTP, --tile-cache-mb 0"
+        serve_ours "$name" "$dir" --tile-cache-mb 0
+        echo "ours $name: ready in $READY_S s, VmHWM $(hwm_kib "$SERVER_PID") KiB, VmRSS $(rss_kib "$SERVER_PID") KiB" | tee -a "$OUT/ready.txt"
+        B http "http://$ADDR/tiles/$layers/{z}/{x}/{y}.mvt" "$tiles" "$OUT/ours-$name.json"
+        echo "ours $name: after the tiles VmHWM $(hwm_kib "$SERVER_PID") KiB, VmRSS $(rss_kib "$SERVER_PID") KiB" | tee -a "$OUT/ready.txt"
+        stop_server
+    fi
+    if want postgis; then
+        log "$name: PostGIS ST_AsMVT, one prepared statement per tile"
+        B pg "$DSN" "$schema" "$layers" "$tiles" "$OUT/postgis-$name.json"
+    fi
+    if want martin && have_martin; then
         log "$name: martin GeoJSON source, cache off, first $MARTIN_PER_ZOOM tiles per zoom"
         mapfile -t files < <(files_of "$dir" "$layers")
         start_martin "$OUT/martin-$name.log" "${files[@]}"
@@ -219,7 +228,7 @@ step_fidelity() {
         log "fidelity: $name z6 and z8, ours against PostGIS's unsimplified tiles at 256 px"
         [[ $name == shipped ]] && { stop_server; serve_ours fidelity-shipped "$ROOT/geodata"; }
         B fidelity "http://$ADDR/tiles/$layers/{z}/{x}/{y}.mvt" "$DSN" "$schema" "$layers" \
-            "$DATA/tiles-$name.txt" "$OUT/fidelity-$name.json" | tee "$OUT/fidelity-$name.txt"
+            "$DATA/tiles-$name.txt" "$OUT/fidelity-$name.json" --per-zoom "$FIDELITY_PER_ZOOM" | tee "$OUT/fidelity-$name.txt"
     done
     stop_server
 }
