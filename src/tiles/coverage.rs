@@ -1,6 +1,8 @@
 //! Step 5b of the pipeline (below [`FULL_DETAIL_ZOOM`](super::FULL_DETAIL_ZOOM)): a line or
 //! polygon all of whose pixels are already drawn by the features of its layer kept before it
-//! (in MVT id order) is left out, as a point in an occupied pixel cell is.
+//! (in MVT id order) is left out, as a point in an occupied pixel cell is. A line or polygon
+//! whose whole box lies on drawn pixels is left out before it is cut. One smaller than a pixel
+//! is kept when its pixel is not drawn yet: dropping it would leave a hole in a rendering.
 //!
 //! Pixels are the cells of [`PIXEL_UNITS`] of the tile grid over the buffered tile, aligned
 //! with the tile's origin as the point cells are. A line's pixels are the cells its snapped
@@ -86,29 +88,34 @@ impl Coverage {
         new
     }
 
+    /// Whether every pixel of the box (corners in grid units, clamped to the buffered tile) is
+    /// drawn: then nothing inside it can add one.
+    pub fn box_drawn(&self, lo: [f64; 2], hi: [f64; 2]) -> bool {
+        let (c0, c1) = (cell(lo[0], lo[1]), cell(hi[0], hi[1]));
+        let side = SIDE as u32;
+        let (x0, y0, x1, y1) = (c0 % side, c0 / side, c1 % side, c1 / side);
+        (y0.min(y1)..=y0.max(y1)).all(|y| (x0.min(x1)..=x0.max(x1)).all(|x| self.drawn(y * side + x)))
+    }
+
     /// Whether the polygons' rings (exteriors and holes) may add a pixel: some cell of their
     /// bounding box is not drawn yet. If so, the rings' cells are marked drawn.
     pub fn keep_polygons(&mut self, rings: &[Vec<GridXY>]) -> bool {
-        let mut lo = (i32::MAX, i32::MAX);
-        let mut hi = (i32::MIN, i32::MIN);
+        let mut lo = [f64::INFINITY; 2];
+        let mut hi = [f64::NEG_INFINITY; 2];
         for &(x, y) in rings.iter().flatten() {
-            lo = (lo.0.min(x), lo.1.min(y));
-            hi = (hi.0.max(x), hi.1.max(y));
+            let (x, y) = (f64::from(x), f64::from(y));
+            lo = [lo[0].min(x), lo[1].min(y)];
+            hi = [hi[0].max(x), hi[1].max(y)];
         }
-        if lo.0 > hi.0 {
+        if lo[0] > hi[0] || self.box_drawn(lo, hi) {
             return false;
         }
-        let (c0, c1) = (cell(f64::from(lo.0), f64::from(lo.1)), cell(f64::from(hi.0), f64::from(hi.1)));
-        let (x0, y0, x1, y1) = (c0 % SIDE as u32, c0 / SIDE as u32, c1 % SIDE as u32, c1 / SIDE as u32);
-        let new = (y0..=y1).any(|y| (x0..=x1).any(|x| !self.drawn(y * SIDE as u32 + x)));
-        if new {
-            self.cells.clear();
-            for ring in rings {
-                self.collect_path(ring, true);
-            }
-            self.mark_cells();
+        self.cells.clear();
+        for ring in rings {
+            self.collect_path(ring, true);
         }
-        new
+        self.mark_cells();
+        true
     }
 }
 

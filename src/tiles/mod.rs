@@ -6,8 +6,9 @@
 //!
 //! 1. **Select**: the layer's features whose envelope meets the tile grown by [`BUFFER_UNITS`] of
 //!    [`EXTENT`] units on each side.
-//! 2. **Drop** (below [`FULL_DETAIL_ZOOM`]): lines and polygons smaller than a pixel
-//!    ([`PIXEL_UNITS`]) in both directions, which could not be seen.
+//! 2. **Drop** (below [`FULL_DETAIL_ZOOM`]): lines and polygons whose box lies on pixels
+//!    ([`PIXEL_UNITS`]) already drawn by the layer's features kept before them, in MVT id order
+//!    (see step 5).
 //! 3. **Clip** lines and rings to the buffered box, in tile coordinates ([`clip`]).
 //! 4. **Simplify** with Douglas–Peucker and a tolerance of [`SIMPLIFY_TOLERANCE_UNITS`], the
 //!    same share of the screen at every zoom ([`simplify`]).

@@ -63,20 +63,28 @@ pub fn layer_features(
         max: EXTENT + BUFFER_UNITS,
     };
     let low_zoom = t.z < FULL_DETAIL_ZOOM;
-    // One pixel in unit mercator at this zoom.
-    let pixel_unit = PIXEL_UNITS / EXTENT / t.tiles_across();
     let to_tile = |c: &Coord| {
         let [x, y] = t.to_tile([c.x, c.y], EXTENT);
         Coord { x, y }
     };
     let mut out = Vec::new();
     let mut cells: HashMap<GridXY, Cell> = HashMap::new();
-    for (k, (fi, lo, hi)) in index.candidates(layer, min, max).enumerate() {
+    let mut coverage = Coverage::default();
+    let mut candidates: Vec<(u64, u32, [f64; 2], [f64; 2])> = index
+        .candidates(layer, min, max)
+        .map(|(fi, lo, hi)| (index.id(fi), fi, lo, hi))
+        .collect();
+    deadline.check()?;
+    if low_zoom {
+        // Lines and polygons go through the pixel coverage in MVT id order, so that the same
+        // ones are kept whatever order the tree gave.
+        candidates.sort_unstable_by_key(|c| c.0);
+    }
+    for (k, (id, fi, lo, hi)) in candidates.into_iter().enumerate() {
         if k % 64 == 0 {
             deadline.check()?;
         }
         let g = index.geometry(fi);
-        let id = index.id(fi);
         if !g.points.is_empty() {
             let pts: Vec<Coord> = g
                 .points
@@ -115,9 +123,17 @@ pub fn layer_features(
                 });
             }
         }
-        // Below full detail, lines and polygons under a pixel in both directions are dropped.
-        if low_zoom && hi[0] - lo[0] < pixel_unit && hi[1] - lo[1] < pixel_unit {
+        if g.lines.is_empty() && g.polygons.is_empty() {
             continue;
+        }
+        // Below full detail, a line or polygon whose whole box lies on drawn pixels is left
+        // out before it is cut (step 5b).
+        if low_zoom {
+            let [x0, y0] = t.to_tile(lo, EXTENT);
+            let [x1, y1] = t.to_tile(hi, EXTENT);
+            if coverage.box_drawn([x0, y0], [x1, y1]) {
+                continue;
+            }
         }
         let mut lines = Vec::new();
         for line in &g.lines {
@@ -131,7 +147,7 @@ pub fn layer_features(
                 }
             }
         }
-        if !lines.is_empty() {
+        if !lines.is_empty() && (!low_zoom || coverage.keep_lines(&lines)) {
             out.push(TileFeature {
                 feature: fi,
                 id,
@@ -152,7 +168,7 @@ pub fn layer_features(
                 }
             }
         }
-        if !rings.is_empty() {
+        if !rings.is_empty() && (!low_zoom || coverage.keep_polygons(&rings)) {
             out.push(TileFeature {
                 feature: fi,
                 id,
@@ -160,17 +176,6 @@ pub fn layer_features(
                 point_count: None,
             });
         }
-    }
-    if low_zoom {
-        // Step 5b: lines and polygons that would draw no pixel not drawn already, in MVT id
-        // order so that the same ones are kept whatever order the tree gave.
-        out.sort_unstable_by_key(|f| (f.id, f.geom.rank()));
-        let mut coverage = Coverage::default();
-        out.retain(|f| match &f.geom {
-            TileGeom::Points(_) => true,
-            TileGeom::Lines(lines) => coverage.keep_lines(lines),
-            TileGeom::Polygons(rings) => coverage.keep_polygons(rings),
-        });
     }
     out.extend(cells.into_values().map(|c| TileFeature {
         feature: c.feature,

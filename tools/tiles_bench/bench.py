@@ -218,7 +218,9 @@ def cmd_pgload(dsn, schema, data_dir, layers):
 
 
 def draw(tile_bytes, px=256):
-    """Our own rasterisation: polygons filled and outlined, lines 1 px, points 1 px."""
+    """Our own rasterisation: polygons filled and outlined, lines 1 px, points 1 px; pixel i
+    holds the grid positions [i, i + 1) * extent / px (so at 256 px, the 16 grid units of the
+    tile's pixel cells)."""
     import mapbox_vector_tile
     import numpy as np
     from PIL import Image, ImageDraw
@@ -233,7 +235,8 @@ def draw(tile_bytes, px=256):
         for f in layer["features"]:
             g = f["geometry"]
             typ, cs = g["type"], g["coordinates"]
-            sc = lambda ring: [(x * k, y * k) for x, y in ring]  # noqa: E731
+            # Pixel i covers grid units [i, i + 1) / k; Pillow puts pixel i's centre at i.
+            sc = lambda ring: [(x * k - 0.5, y * k - 0.5) for x, y in ring]  # noqa: E731
             if typ == "Point":
                 d.point(sc([cs]), 1)
             elif typ == "MultiPoint":
