@@ -57,6 +57,21 @@ pub fn layer_features(
     t: TileCoord,
     deadline: &Deadline,
 ) -> Result<Vec<TileFeature>, OverBudget> {
+    if t.z < FULL_DETAIL_ZOOM {
+        Coverage::with(|c| cut(index, layer, t, deadline, Some(c)))
+    } else {
+        cut(index, layer, t, deadline, None)
+    }
+}
+
+/// [`layer_features`], with the pixel coverage of step 5b below full detail.
+fn cut(
+    index: &TileIndex,
+    layer: usize,
+    t: TileCoord,
+    deadline: &Deadline,
+    mut coverage: Option<&mut Coverage>,
+) -> Result<Vec<TileFeature>, OverBudget> {
     let (min, max) = t.unit_box(BUFFER_UNITS / EXTENT);
     let bx = ClipBox {
         min: -BUFFER_UNITS,
@@ -69,7 +84,6 @@ pub fn layer_features(
     };
     let mut out = Vec::new();
     let mut cells: HashMap<GridXY, Cell> = HashMap::new();
-    let mut coverage = Coverage::default();
     let mut candidates: Vec<(u64, u32, [f64; 2], [f64; 2])> = index
         .candidates(layer, min, max)
         .map(|(fi, lo, hi)| (index.id(fi), fi, lo, hi))
@@ -128,12 +142,10 @@ pub fn layer_features(
         }
         // Below full detail, a line or polygon whose whole box lies on drawn pixels is left
         // out before it is cut (step 5b).
-        if low_zoom {
-            let [x0, y0] = t.to_tile(lo, EXTENT);
-            let [x1, y1] = t.to_tile(hi, EXTENT);
-            if coverage.box_drawn([x0, y0], [x1, y1]) {
-                continue;
-            }
+        if let Some(c) = coverage.as_deref()
+            && c.box_drawn(t.to_tile(lo, EXTENT), t.to_tile(hi, EXTENT))
+        {
+            continue;
         }
         let mut lines = Vec::new();
         for line in &g.lines {
@@ -147,7 +159,7 @@ pub fn layer_features(
                 }
             }
         }
-        if !lines.is_empty() && (!low_zoom || coverage.keep_lines(&lines)) {
+        if !lines.is_empty() && coverage.as_deref_mut().is_none_or(|c| c.keep_lines(&lines)) {
             out.push(TileFeature {
                 feature: fi,
                 id,
@@ -168,7 +180,7 @@ pub fn layer_features(
                 }
             }
         }
-        if !rings.is_empty() && (!low_zoom || coverage.keep_polygons(&rings)) {
+        if !rings.is_empty() && coverage.as_deref_mut().is_none_or(|c| c.keep_polygons(&rings)) {
             out.push(TileFeature {
                 feature: fi,
                 id,

@@ -301,7 +301,7 @@ def inproc(path):
     out = {}
     for line in Path(path).read_text().split("\n"):
         p = line.split()
-        if len(p) == 6 and p[0].startswith("z"):
+        if len(p) == 6 and p[0].startswith("z") and p[0][1:].isdigit():
             out[int(p[0][1:])] = {"tiles": int(p[1]), "p50_ms": float(p[2]), "p99_ms": float(p[3]), "median_bytes": int(p[4])}
     return out
 

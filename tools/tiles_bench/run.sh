@@ -2,7 +2,7 @@
 # Vector tile benchmarks of issue 11 (BENCHMARKS.md, "Vector tiles (issue 11)"): ours against
 # PostGIS ST_AsMVT and martin's GeoJSON source, on the shipped data and on the synthetic sets.
 #
-#   tools/tiles_bench/run.sh [STEP...]      steps: data pg tiles independence fidelity cached memory
+#   tools/tiles_bench/run.sh [STEP...]      steps: data pg tiles pgmartin independence fidelity cached memory
 #                                           (all of them, in that order, by default)
 #
 # Environment:
@@ -11,9 +11,12 @@
 #   PER_ZOOM=100                   tiles per zoom (z6, z8, z10, z12, z14) for ours and PostGIS
 #   MARTIN_PER_ZOOM=20             the first tiles per zoom of the same list for martin
 #   MARTIN=/path/to/martin         martin's binary (never built here); martin is skipped if unset
-#   PEERS="ours postgis martin"    which peers the tiles step times
-#   WRK_DURATION=20 WRK_CONNECTIONS=64   the cached-throughput runs (tiles, then the floor)
+#   PEERS="ours postgis martin"    which peers the tiles step times (step pgmartin: PostGIS
+#                                  through martin's table sources, i.e. over HTTP)
+#   WRK_DURATION=20 WRK_CONNECTIONS=64   the cached-throughput runs (the floor, all tiles, z14)
+#   CACHE_MB=1024                  our tile cache in the cached runs (holds the whole list)
 #   FIDELITY_PER_ZOOM=30           the first tiles per zoom of the list in the z6/z8 fidelity check
+#   MARTIN_MEMORY_PER_ZOOM=4       martin's tiles per zoom in each round of the memory run
 #   MEMORY_ROUNDS=5                rounds of the tile list in the resident-memory run
 #   DATA=/tmp/yuqian-tiles-data    where the data folders go (kept; regenerated only if missing)
 #   PGPORT_BENCH=55433             the throwaway PostgreSQL cluster's port (127.0.0.1 only)
@@ -34,6 +37,8 @@ WRK_DURATION=${WRK_DURATION:-20}
 WRK_CONNECTIONS=${WRK_CONNECTIONS:-64}
 MEMORY_ROUNDS=${MEMORY_ROUNDS:-5}
 FIDELITY_PER_ZOOM=${FIDELITY_PER_ZOOM:-30}
+CACHE_MB=${CACHE_MB:-1024}
+MARTIN_MEMORY_PER_ZOOM=${MARTIN_MEMORY_PER_ZOOM:-4}
 DATA=${DATA:-/tmp/yuqian-tiles-data}
 PORT=${PGPORT_BENCH:-55433}
 PG=$DATA/pg
@@ -44,7 +49,7 @@ INDEP_LAYER=${INDEP_LAYER:-railways}
 EX=$ROOT/target/release/examples/tile_bench
 mkdir -p "$OUT" "$DATA"
 steps=("$@")
-[[ ${#steps[@]} -gt 0 ]] || steps=(data pg tiles independence fidelity cached memory)
+[[ ${#steps[@]} -gt 0 ]] || steps=(data pg tiles pgmartin independence fidelity cached memory)
 log() { printf '\n== %s (load average %s)\n' "$*" "$(cut -d' ' -f1-3 /proc/loadavg)" >&2; }
 
 PY=$HERE/.venv/bin/python
@@ -102,9 +107,11 @@ start_martin() {
     port=$("$PY" -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
     MARTIN_ADDR=127.0.0.1:$port
     local t0; t0=$(date +%s.%N)
-    "$MARTIN" --listen-addresses "$MARTIN_ADDR" --cache-size 0 "$@" >"$log" 2>&1 &
+    local cache=(--cache-size 0)
+    [[ $1 == --config ]] && cache=()
+    "$MARTIN" --listen-addresses "$MARTIN_ADDR" "${cache[@]}" "$@" >"$log" 2>&1 &
     MARTIN_PID=$!
-    local want=$#
+    local want=${MARTIN_SOURCES:-$#}
     for _ in $(seq 3000); do
         kill -0 "$MARTIN_PID" 2>/dev/null || { cat "$log" >&2; echo "martin exited" >&2; return 1; }
         if n=$(curl -fs "http://$MARTIN_ADDR/catalog" 2>/dev/null | "$PY" -c 'import json,sys; print(len(json.load(sys.stdin)["tiles"]))' 2>/dev/null) && [[ $n -ge $want ]]; then
@@ -134,6 +141,39 @@ trap 'stop_server; stop_martin; pg_stop' EXIT
 
 files_of() { # DIR LAYERS: the GeoJSON files of the layers, from layers.toml
     "$PY" -c 'import sys, tomllib; c = tomllib.load(open(sys.argv[1] + "/layers.toml", "rb")); f = {l["id"]: l["file"] for l in c["layers"]}; print("\n".join(sys.argv[1] + "/" + f[i] for i in sys.argv[2].split(",")))' "$1" "$2"
+}
+
+# martin_pg_config FILE SCHEMA LAYERS: martin's PostgreSQL table sources over SCHEMA's tables
+# (the same tables bench.py pg queries), with the properties our tiles carry, cache off.
+martin_pg_config() {
+    local file=$1 schema=$2 layers=$3
+    {
+        echo "cache_size_mb: 0"
+        echo "postgres:"
+        echo "  connection_string: 'postgres://postgres@127.0.0.1:$PORT/postgres'"
+        echo "  auto_publish: false"
+        echo "  tables:"
+        for l in ${layers//,/ }; do
+            printf '    %s:\n      schema: %s\n      table: %s\n      srid: 3857\n' "$l" "$schema" "$l"
+            printf '      geometry_column: geom\n      geometry_type: GEOMETRY\n      extent: 4096\n'
+            printf '      buffer: 64\n      clip_geom: true\n      properties:\n'
+            for p in id name_zh name_en status accuracy provinces; do printf '        %s: text\n' "$p"; done
+        done
+    } >"$file"
+}
+
+# PostGIS through a thin HTTP server: martin's table sources (one ST_AsMVT query per request),
+# on the same tile lists with the same client as ours over HTTP.
+step_pgmartin() {
+    have_martin || { echo "no martin: the PostGIS-over-HTTP peer is skipped" >&2; return 0; }
+    pg_start
+    for n in $SIZES; do
+        log "synth-$n: PostGIS through martin's table sources (HTTP), cache off"
+        martin_pg_config "$OUT/martin-pg-$n.yaml" "s$n" "$SYNTH_LAYERS"
+        MARTIN_SOURCES=3 start_martin "$OUT/martin-pg-$n.log" --config "$OUT/martin-pg-$n.yaml"
+        B http "http://$MARTIN_ADDR/$SYNTH_LAYERS/{z}/{x}/{y}" "$DATA/tiles-synth-$n.txt" "$OUT/pgmartin-synth-$n.json"
+        stop_martin
+    done
 }
 
 # ---- steps ----------------------------------------------------------------------------------
@@ -235,16 +275,22 @@ step_fidelity() {
 
 step_cached() {
     local big; big=$(echo "$SIZES" | tr ' ' '\n' | sort -n | tail -1)
+    local base="/tiles/$SYNTH_LAYERS"
     need_wrk
-    serve_ours cached "$DATA/synth-$big"
-    sed "s|^\([0-9]*\) \([0-9]*\) \([0-9]*\)$|/tiles/$SYNTH_LAYERS/\1/\2/\3.mvt|" "$DATA/tiles-synth-$big.txt" >"$OUT/cached-paths.txt"
+    # A cache that holds the whole list (its tiles add up to ~145 MB on the 1M set; with the
+    # shipped 64 MB the z6 tiles evict each other and the run measures cutting, not the cache).
+    serve_ours cached "$DATA/synth-$big" --tile-cache-mb "$CACHE_MB"
+    sed "s|^\([0-9]*\) \([0-9]*\) \([0-9]*\)$|$base/\1/\2/\3.mvt|" "$DATA/tiles-synth-$big.txt" >"$OUT/cached-paths.txt"
+    grep "^$base/14/" "$OUT/cached-paths.txt" >"$OUT/cached-paths-z14.txt"
+    echo /health/live >"$OUT/floor-paths.txt"
     log "cached: warming the cache with every tile of the list"
-    B http "http://$ADDR/tiles/$SYNTH_LAYERS/{z}/{x}/{y}.mvt" "$DATA/tiles-synth-$big.txt" "$OUT/cached-warm.json" >/dev/null
-    B http "http://$ADDR/tiles/$SYNTH_LAYERS/{z}/{x}/{y}.mvt" "$DATA/tiles-synth-$big.txt" "$OUT/cached-sequential.json"
+    B http "http://$ADDR$base/{z}/{x}/{y}.mvt" "$DATA/tiles-synth-$big.txt" "$OUT/cached-warm.json" >/dev/null
+    B http "http://$ADDR$base/{z}/{x}/{y}.mvt" "$DATA/tiles-synth-$big.txt" "$OUT/cached-sequential.json"
     echo "/health/live body: $(curl -s "http://$ADDR/health/live" | wc -c) bytes" | tee "$OUT/cached.txt"
-    for what in tiles floor; do
+    for what in floor tiles tiles-z14; do
         local paths=$OUT/cached-paths.txt
-        [[ $what == floor ]] && { echo /health/live >"$OUT/floor-paths.txt"; paths=$OUT/floor-paths.txt; }
+        [[ $what == floor ]] && paths=$OUT/floor-paths.txt
+        [[ $what == tiles-z14 ]] && paths=$OUT/cached-paths-z14.txt
         log "wrk ${WRK_DURATION}s x $WRK_CONNECTIONS connections: $what"
         r=$(LOAD_DIR=$ROOT/tools/load timeout $((WRK_DURATION + 60)) wrk -t2 -c"$WRK_CONNECTIONS" -d"${WRK_DURATION}s" \
             --timeout 10s --latency -s "$HERE/tiles.lua" "http://$ADDR" -- "$paths" | grep '^RESULT')
@@ -258,6 +304,7 @@ step_memory() {
     local big; big=$(echo "$SIZES" | tr ' ' '\n' | sort -n | tail -1)
     local tiles=$DATA/tiles-synth-$big.txt
     log "memory: resident set over $MEMORY_ROUNDS rounds of the uncached tile list, $big set"
+    if want ours; then
     serve_ours memory "$DATA/synth-$big" --tile-cache-mb 0
     {
         echo "ours ready in $READY_S s: VmRSS $(rss_kib "$SERVER_PID") KiB VmHWM $(hwm_kib "$SERVER_PID") KiB"
@@ -267,14 +314,15 @@ step_memory() {
         done
     } | tee "$OUT/memory.txt"
     stop_server
-    if have_martin; then
+    fi
+    if want martin && have_martin; then
         mapfile -t files < <(files_of "$DATA/synth-$big" "$SYNTH_LAYERS")
         start_martin "$OUT/martin-memory.log" "${files[@]}"
         {
             echo "martin ready in $MARTIN_READY_S s: VmRSS $(rss_kib "$MARTIN_PID") KiB VmHWM $(hwm_kib "$MARTIN_PID") KiB"
             for r in $(seq "$MEMORY_ROUNDS"); do
-                B http "http://$MARTIN_ADDR/$SYNTH_LAYERS/{z}/{x}/{y}" "$tiles" "$OUT/memory-martin-$r.json" --per-zoom "$MARTIN_PER_ZOOM" >/dev/null
-                echo "martin after round $r ($((5 * MARTIN_PER_ZOOM)) tiles): VmRSS $(rss_kib "$MARTIN_PID") KiB VmHWM $(hwm_kib "$MARTIN_PID") KiB"
+                B http "http://$MARTIN_ADDR/$SYNTH_LAYERS/{z}/{x}/{y}" "$tiles" "$OUT/memory-martin-$r.json" --per-zoom "$MARTIN_MEMORY_PER_ZOOM" >/dev/null
+                echo "martin after round $r ($((5 * MARTIN_MEMORY_PER_ZOOM)) tiles): VmRSS $(rss_kib "$MARTIN_PID") KiB VmHWM $(hwm_kib "$MARTIN_PID") KiB"
             done
         } | tee -a "$OUT/memory.txt"
         stop_martin
