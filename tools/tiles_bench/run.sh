@@ -111,7 +111,7 @@ start_martin() {
     [[ $1 == --config ]] && cache=()
     "$MARTIN" --listen-addresses "$MARTIN_ADDR" "${cache[@]}" "$@" >"$log" 2>&1 &
     MARTIN_PID=$!
-    local want=${MARTIN_SOURCES:-$#}
+    local want=${MARTIN_SOURCES:-$#} n
     for _ in $(seq 3000); do
         kill -0 "$MARTIN_PID" 2>/dev/null || { cat "$log" >&2; echo "martin exited" >&2; return 1; }
         if n=$(curl -fs "http://$MARTIN_ADDR/catalog" 2>/dev/null | "$PY" -c 'import json,sys; print(len(json.load(sys.stdin)["tiles"]))' 2>/dev/null) && [[ $n -ge $want ]]; then
@@ -312,6 +312,9 @@ step_memory() {
             B http "http://$ADDR/tiles/$SYNTH_LAYERS/{z}/{x}/{y}.mvt" "$tiles" "$OUT/memory-ours-$r.json" >/dev/null
             echo "ours after round $r ($(wc -l <"$tiles") tiles): VmRSS $(rss_kib "$SERVER_PID") KiB VmHWM $(hwm_kib "$SERVER_PID") KiB"
         done
+        # The server gives freed memory back to the system every 30 s (malloc_trim).
+        sleep 35
+        echo "ours 35 s after the last round (one trim later): VmRSS $(rss_kib "$SERVER_PID") KiB"
     } | tee "$OUT/memory.txt"
     stop_server
     fi
