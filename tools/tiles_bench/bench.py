@@ -312,7 +312,7 @@ def cmd_report(out_dir, sets):
         peers = []
         if (d / f"inproc-{name}.txt").exists():
             peers.append(("ours in-process", inproc(d / f"inproc-{name}.txt")))
-        for peer, label in (("ours", "ours HTTP"), ("postgis", "PostGIS"), ("martin", "martin")):
+        for peer, label in (("ours", "ours HTTP"), ("postgis", "PostGIS direct"), ("pgmartin", "PostGIS via martin HTTP"), ("martin", "martin GeoJSON")):
             f = d / f"{peer}-{name}.json"
             if f.exists():
                 peers.append((label, {int(k): v for k, v in json.loads(f.read_text())["summary"].items()}))
