@@ -112,13 +112,18 @@ fn time(ds: &Dataset, layers: &[usize], tiles: &[TileCoord], repeat: usize) {
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let args: Vec<String> = std::env::args().skip(1).collect();
-    let usage = "usage: tile_bench (list DIR LAYERS [PER_ZOOM] [SEED] | time DIR LAYERS TILES [REPEAT])";
+    let usage =
+        "usage: tile_bench (list DIR LAYERS [PER_ZOOM] [SEED] | time DIR LAYERS TILES [REPEAT])";
     let (Some(cmd), Some(dir), Some(layer_list)) = (args.first(), args.get(1), args.get(2)) else {
         return Err(usage.into());
     };
     let t = Instant::now();
     let ds = Dataset::load(Path::new(dir))?;
-    eprintln!("loaded {} features in {:.2?}", ds.features.len(), t.elapsed());
+    eprintln!(
+        "loaded {} features in {:.2?}",
+        ds.features.len(),
+        t.elapsed()
+    );
     let layers = parse_layers(&ds, layer_list)?;
     match cmd.as_str() {
         "list" => {

@@ -67,7 +67,8 @@ impl Coverage {
         let n = path.len();
         let segments = if closed { n } else { n.saturating_sub(1) };
         if n == 1 {
-            self.cells.push(cell(f64::from(path[0].0), f64::from(path[0].1)));
+            self.cells
+                .push(cell(f64::from(path[0].0), f64::from(path[0].1)));
         }
         for i in 0..segments {
             let (a, b) = (path[i], path[(i + 1) % n]);
@@ -77,10 +78,13 @@ impl Coverage {
                 f64::from(b.0),
                 f64::from(b.1),
             );
-            let steps = ((bx - ax).abs().max((by - ay).abs()) / STEP_UNITS).ceil().max(1.0);
+            let steps = ((bx - ax).abs().max((by - ay).abs()) / STEP_UNITS)
+                .ceil()
+                .max(1.0);
             for k in 0..=steps as u32 {
                 let f = f64::from(k) / steps;
-                self.cells.push(cell(ax + (bx - ax) * f, ay + (by - ay) * f));
+                self.cells
+                    .push(cell(ax + (bx - ax) * f, ay + (by - ay) * f));
             }
         }
     }
@@ -110,7 +114,8 @@ impl Coverage {
         let (c0, c1) = (cell(lo[0], lo[1]), cell(hi[0], hi[1]));
         let side = SIDE as u32;
         let (x0, y0, x1, y1) = (c0 % side, c0 / side, c1 % side, c1 / side);
-        (y0.min(y1)..=y0.max(y1)).all(|y| (x0.min(x1)..=x0.max(x1)).all(|x| self.drawn(y * side + x)))
+        (y0.min(y1)..=y0.max(y1))
+            .all(|y| (x0.min(x1)..=x0.max(x1)).all(|x| self.drawn(y * side + x)))
     }
 
     /// Whether the polygons' rings (exteriors and holes) may add a pixel: some cell of their

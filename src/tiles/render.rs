@@ -180,7 +180,11 @@ fn cut(
                 }
             }
         }
-        if !rings.is_empty() && coverage.as_deref_mut().is_none_or(|c| c.keep_polygons(&rings)) {
+        if !rings.is_empty()
+            && coverage
+                .as_deref_mut()
+                .is_none_or(|c| c.keep_polygons(&rings))
+        {
             out.push(TileFeature {
                 feature: fi,
                 id,

@@ -222,14 +222,14 @@ step_tiles() {
 run_set() {
     local name=$1 dir=$2 layers=$3 tiles=$4 schema=$5
     if want ours; then
-        log "$name: ours in-process (render, no cache)"
-        "$EX" time "$dir" "$layers" "$tiles" | tee "$OUT/inproc-$name.txt"
-        log "$name: ours over HTTP, --tile-cache-mb 0"
-        serve_ours "$name" "$dir" --tile-cache-mb 0
-        echo "ours $name: ready in $READY_S s, VmHWM $(hwm_kib "$SERVER_PID") KiB, VmRSS $(rss_kib "$SERVER_PID") KiB" | tee -a "$OUT/ready.txt"
-        B http "http://$ADDR/tiles/$layers/{z}/{x}/{y}.mvt" "$tiles" "$OUT/ours-$name.json"
-        echo "ours $name: after the tiles VmHWM $(hwm_kib "$SERVER_PID") KiB, VmRSS $(rss_kib "$SERVER_PID") KiB" | tee -a "$OUT/ready.txt"
-        stop_server
+            log "$name: ours in-process (render, no cache)"
+            "$EX" time "$dir" "$layers" "$tiles" | tee "$OUT/inproc-$name.txt"
+            log "$name: ours over HTTP, --tile-cache-mb 0"
+            serve_ours "$name" "$dir" --tile-cache-mb 0
+            echo "ours $name: ready in $READY_S s, VmHWM $(hwm_kib "$SERVER_PID") KiB, VmRSS $(rss_kib "$SERVER_PID") KiB" | tee -a "$OUT/ready.txt"
+            B http "http://$ADDR/tiles/$layers/{z}/{x}/{y}.mvt" "$tiles" "$OUT/ours-$name.json"
+            echo "ours $name: after the tiles VmHWM $(hwm_kib "$SERVER_PID") KiB, VmRSS $(rss_kib "$SERVER_PID") KiB" | tee -a "$OUT/ready.txt"
+            stop_server
     fi
     if want postgis; then
         log "$name: PostGIS ST_AsMVT, one prepared statement per tile"
