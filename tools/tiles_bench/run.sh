@@ -222,14 +222,14 @@ step_tiles() {
 run_set() {
     local name=$1 dir=$2 layers=$3 tiles=$4 schema=$5
     if want ours; then
-            log "$name: ours in-process (render, no cache)"
-            "$EX" time "$dir" "$layers" "$tiles" | tee "$OUT/inproc-$name.txt"
-            log "$name: ours over HTTP, --tile-cache-mb 0"
-            serve_ours "$name" "$dir" --tile-cache-mb 0
-            echo "ours $name: ready in $READY_S s, VmHWM $(hwm_kib "$SERVER_PID") KiB, VmRSS $(rss_kib "$SERVER_PID") KiB" | tee -a "$OUT/ready.txt"
-            B http "http://$ADDR/tiles/$layers/{z}/{x}/{y}.mvt" "$tiles" "$OUT/ours-$name.json"
-            echo "ours $name: after the tiles VmHWM $(hwm_kib "$SERVER_PID") KiB, VmRSS $(rss_kib "$SERVER_PID") KiB" | tee -a "$OUT/ready.txt"
-            stop_server
+        log "$name: ours in-process (render, no cache)"
+        "$EX" time "$dir" "$layers" "$tiles" | tee "$OUT/inproc-$name.txt"
+        log "$name: ours over HTTP, --tile-cache-mb 0"
+        serve_ours "$name" "$dir" --tile-cache-mb 0
+        echo "ours $name: ready in $READY_S s, VmHWM $(hwm_kib "$SERVER_PID") KiB, VmRSS $(rss_kib "$SERVER_PID") KiB" | tee -a "$OUT/ready.txt"
+        B http "http://$ADDR/tiles/$layers/{z}/{x}/{y}.mvt" "$tiles" "$OUT/ours-$name.json"
+        echo "ours $name: after the tiles VmHWM $(hwm_kib "$SERVER_PID") KiB, VmRSS $(rss_kib "$SERVER_PID") KiB" | tee -a "$OUT/ready.txt"
+        stop_server
     fi
     if want postgis; then
         log "$name: PostGIS ST_AsMVT, one prepared statement per tile"
@@ -305,18 +305,18 @@ step_memory() {
     local tiles=$DATA/tiles-synth-$big.txt
     log "memory: resident set over $MEMORY_ROUNDS rounds of the uncached tile list, $big set"
     if want ours; then
-    serve_ours memory "$DATA/synth-$big" --tile-cache-mb 0
-    {
-        echo "ours ready in $READY_S s: VmRSS $(rss_kib "$SERVER_PID") KiB VmHWM $(hwm_kib "$SERVER_PID") KiB"
-        for r in $(seq "$MEMORY_ROUNDS"); do
-            B http "http://$ADDR/tiles/$SYNTH_LAYERS/{z}/{x}/{y}.mvt" "$tiles" "$OUT/memory-ours-$r.json" >/dev/null
-            echo "ours after round $r ($(wc -l <"$tiles") tiles): VmRSS $(rss_kib "$SERVER_PID") KiB VmHWM $(hwm_kib "$SERVER_PID") KiB"
-        done
-        # The server gives freed memory back to the system every 30 s (malloc_trim).
-        sleep 35
-        echo "ours 35 s after the last round (one trim later): VmRSS $(rss_kib "$SERVER_PID") KiB"
-    } | tee "$OUT/memory.txt"
-    stop_server
+        serve_ours memory "$DATA/synth-$big" --tile-cache-mb 0
+        {
+            echo "ours ready in $READY_S s: VmRSS $(rss_kib "$SERVER_PID") KiB VmHWM $(hwm_kib "$SERVER_PID") KiB"
+            for r in $(seq "$MEMORY_ROUNDS"); do
+                B http "http://$ADDR/tiles/$SYNTH_LAYERS/{z}/{x}/{y}.mvt" "$tiles" "$OUT/memory-ours-$r.json" >/dev/null
+                echo "ours after round $r ($(wc -l <"$tiles") tiles): VmRSS $(rss_kib "$SERVER_PID") KiB VmHWM $(hwm_kib "$SERVER_PID") KiB"
+            done
+            # The server gives freed memory back to the system every 30 s (malloc_trim).
+            sleep 35
+            echo "ours 35 s after the last round (one trim later): VmRSS $(rss_kib "$SERVER_PID") KiB"
+        } | tee "$OUT/memory.txt"
+        stop_server
     fi
     if want martin && have_martin; then
         mapfile -t files < <(files_of "$DATA/synth-$big" "$SYNTH_LAYERS")
