@@ -171,8 +171,7 @@ fn cut(
         for polygon in &g.polygons {
             for (r, ring) in polygon.iter().enumerate() {
                 let tile_ring: Vec<Coord> = ring.iter().map(to_tile).collect();
-                let simplified =
-                    simplify_ring(clip_ring(&tile_ring, bx), SIMPLIFY_TOLERANCE_UNITS);
+                let simplified = simplify_ring(clip_ring(&tile_ring, bx), SIMPLIFY_TOLERANCE_UNITS);
                 // A ring a few grid units across can lose its area to the simplification
                 // alone: then it goes in as cut, if snapping leaves it an area.
                 let snapped = snap_ring(&simplified, r == 0)
