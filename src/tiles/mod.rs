@@ -6,13 +6,16 @@
 //!
 //! 1. **Select**: the layer's features whose envelope meets the tile grown by [`BUFFER_UNITS`] of
 //!    [`EXTENT`] units on each side.
-//! 2. **Drop** (below [`FULL_DETAIL_ZOOM`]): lines and polygons smaller than a pixel
-//!    ([`PIXEL_UNITS`]) in both directions, which could not be seen.
+//! 2. **Drop** (below [`FULL_DETAIL_ZOOM`]): lines and polygons whose box lies on pixels
+//!    ([`PIXEL_UNITS`]) already drawn by the layer's features kept before them, in MVT id order
+//!    (see step 5).
 //! 3. **Clip** lines and rings to the buffered box, in tile coordinates ([`clip`]).
 //! 4. **Simplify** with Douglas–Peucker and a tolerance of [`SIMPLIFY_TOLERANCE_UNITS`], the
 //!    same share of the screen at every zoom ([`simplify`]).
 //! 5. **Thin** (below [`FULL_DETAIL_ZOOM`]): of the single points in one pixel cell, keep the one
 //!    with the smallest MVT id, with a `point_count` property saying how many there were.
+//!    Likewise, of the lines and polygons of a layer, in MVT id order, one that would draw no
+//!    256-px pixel not drawn by those kept before it is left out ([`coverage`]).
 //! 6. **Snap** to the integer grid; drop rings left without an area (and a polygon whose
 //!    exterior went); turn exterior rings to a positive area in y-down tile coordinates (clockwise
 //!    on screen) and holes to a negative one.
@@ -29,6 +32,7 @@
 pub mod cache;
 pub mod clip;
 pub mod coord;
+pub mod coverage;
 pub mod encode;
 pub mod export;
 pub mod index;

@@ -1,8 +1,9 @@
-//! Steps 1–5 of the pipeline for one layer of one tile: select, clip, drop, simplify, thin,
-//! snap (see the module doc of [`super`]).
+//! Steps 1–5b of the pipeline for one layer of one tile: select, clip, drop, simplify, thin,
+//! snap, leave out what draws no new pixel (see the module doc of [`super`]).
 
 use super::clip::{ClipBox, clip_line, clip_ring};
 use super::coord::TileCoord;
+use super::coverage::Coverage;
 use super::index::TileIndex;
 use super::simplify::{GridXY, simplify_line, simplify_ring, snap, snap_ring};
 use super::{BUFFER_UNITS, EXTENT, FULL_DETAIL_ZOOM, PIXEL_UNITS, SIMPLIFY_TOLERANCE_UNITS};
@@ -56,26 +57,48 @@ pub fn layer_features(
     t: TileCoord,
     deadline: &Deadline,
 ) -> Result<Vec<TileFeature>, OverBudget> {
+    if t.z < FULL_DETAIL_ZOOM {
+        Coverage::with(|c| cut(index, layer, t, deadline, Some(c)))
+    } else {
+        cut(index, layer, t, deadline, None)
+    }
+}
+
+/// [`layer_features`], with the pixel coverage of step 5b below full detail.
+fn cut(
+    index: &TileIndex,
+    layer: usize,
+    t: TileCoord,
+    deadline: &Deadline,
+    mut coverage: Option<&mut Coverage>,
+) -> Result<Vec<TileFeature>, OverBudget> {
     let (min, max) = t.unit_box(BUFFER_UNITS / EXTENT);
     let bx = ClipBox {
         min: -BUFFER_UNITS,
         max: EXTENT + BUFFER_UNITS,
     };
     let low_zoom = t.z < FULL_DETAIL_ZOOM;
-    // One pixel in unit mercator at this zoom.
-    let pixel_unit = PIXEL_UNITS / EXTENT / t.tiles_across();
     let to_tile = |c: &Coord| {
         let [x, y] = t.to_tile([c.x, c.y], EXTENT);
         Coord { x, y }
     };
     let mut out = Vec::new();
     let mut cells: HashMap<GridXY, Cell> = HashMap::new();
-    for (k, (fi, lo, hi)) in index.candidates(layer, min, max).enumerate() {
+    let mut candidates: Vec<(u64, u32, [f64; 2], [f64; 2])> = index
+        .candidates(layer, min, max)
+        .map(|(fi, lo, hi)| (index.id(fi), fi, lo, hi))
+        .collect();
+    deadline.check()?;
+    if low_zoom {
+        // Lines and polygons go through the pixel coverage in MVT id order, so that the same
+        // ones are kept whatever order the tree gave.
+        candidates.sort_unstable_by_key(|c| c.0);
+    }
+    for (k, (id, fi, lo, hi)) in candidates.into_iter().enumerate() {
         if k % 64 == 0 {
             deadline.check()?;
         }
         let g = index.geometry(fi);
-        let id = index.id(fi);
         if !g.points.is_empty() {
             let pts: Vec<Coord> = g
                 .points
@@ -114,8 +137,14 @@ pub fn layer_features(
                 });
             }
         }
-        // Below full detail, lines and polygons under a pixel in both directions are dropped.
-        if low_zoom && hi[0] - lo[0] < pixel_unit && hi[1] - lo[1] < pixel_unit {
+        if g.lines.is_empty() && g.polygons.is_empty() {
+            continue;
+        }
+        // Below full detail, a line or polygon whose whole box lies on drawn pixels is left
+        // out before it is cut (step 5b).
+        if let Some(c) = coverage.as_deref()
+            && c.box_drawn(t.to_tile(lo, EXTENT), t.to_tile(hi, EXTENT))
+        {
             continue;
         }
         let mut lines = Vec::new();
@@ -130,7 +159,7 @@ pub fn layer_features(
                 }
             }
         }
-        if !lines.is_empty() {
+        if !lines.is_empty() && coverage.as_deref_mut().is_none_or(|c| c.keep_lines(&lines)) {
             out.push(TileFeature {
                 feature: fi,
                 id,
@@ -142,8 +171,12 @@ pub fn layer_features(
         for polygon in &g.polygons {
             for (r, ring) in polygon.iter().enumerate() {
                 let tile_ring: Vec<Coord> = ring.iter().map(to_tile).collect();
-                let clipped = simplify_ring(clip_ring(&tile_ring, bx), SIMPLIFY_TOLERANCE_UNITS);
-                match snap_ring(&clipped, r == 0) {
+                let simplified = simplify_ring(clip_ring(&tile_ring, bx), SIMPLIFY_TOLERANCE_UNITS);
+                // A ring a few grid units across can lose its area to the simplification
+                // alone: then it goes in as cut, if snapping leaves it an area.
+                let snapped = snap_ring(&simplified, r == 0)
+                    .or_else(|| snap_ring(&clip_ring(&tile_ring, bx), r == 0));
+                match snapped {
                     Some(s) => rings.push(s),
                     // An exterior gone takes its holes with it.
                     None if r == 0 => break,
@@ -151,7 +184,11 @@ pub fn layer_features(
                 }
             }
         }
-        if !rings.is_empty() {
+        if !rings.is_empty()
+            && coverage
+                .as_deref_mut()
+                .is_none_or(|c| c.keep_polygons(&rings))
+        {
             out.push(TileFeature {
                 feature: fi,
                 id,
