@@ -52,8 +52,11 @@ pub struct Piece {
 pub struct Areas {
     envelopes: RTree<GeomWithData<Rectangle<[f64; 2]>, usize>>,
     /// Every ring edge with the area it bounds.
-    edges: RTree<GeomWithData<Rectangle<[f64; 2]>, (Line<f64>, usize)>>,
+    edges: RTree<AreaEdge>,
 }
+
+/// A ring edge, boxed, with the index of its area.
+type AreaEdge = GeomWithData<Rectangle<[f64; 2]>, (Line<f64>, usize)>;
 
 fn rect(a: Coord, b: Coord) -> Rectangle<[f64; 2]> {
     Rectangle::from_corners([a.x.min(b.x), a.y.min(b.y)], [a.x.max(b.x), a.y.max(b.y)])
@@ -80,10 +83,7 @@ impl Areas {
                 .map(|(l, i)| GeomWithData::new(rect(l.start, l.end), (l, i)))
                 .collect(),
         );
-        Areas {
-            envelopes,
-            edges,
-        }
+        Areas { envelopes, edges }
     }
 
     /// The area holding `p` (the first, if areas overlap).
@@ -149,9 +149,7 @@ impl Areas {
             cuts.sort_by(f64::total_cmp);
             cuts.dedup_by(|x, y| (*x - *y).abs() < 1e-12);
             // A segment that meets no boundary at all stays in the area it started in.
-            if !touches
-                && let Some(last) = pieces.last_mut()
-            {
+            if !touches && let Some(last) = pieces.last_mut() {
                 last.end = b;
                 last.length_m += seg_m;
                 chainage_m += seg_m;
