@@ -4,7 +4,7 @@
 // shipped data and on the shipped data plus 200,000 road lines (tests/browser/roads.js), in
 // Debian's Chromium headless with SwiftShader, against the release server.
 //
-//   cargo build --release && node tools/browser_bench/run.mjs [RUNS]
+//   cargo build --release && node tools/browser_bench/run.mjs [RUNS]      (ONLY=now|before: one page)
 //
 // Each case: a fresh server (so the first run meets a cold tile cache), then RUNS page loads,
 // each in a fresh browser context (empty HTTP cache). "Idle": the page's ready flag, the map
@@ -82,7 +82,9 @@ const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', arg
 console.log(`# ${new Date().toISOString()} · ${os.cpus().length} cores · load ${os.loadavg().map((x) => x.toFixed(2)).join(' ')} · ${RUNS} runs per case`);
 console.log('| page | data | first load (cold tile cache) ms | median of the rest ms | MB downloaded | requests | JS heap MB |');
 console.log('|---|---|---|---|---|---|---|');
-for (const [pageName, web] of [['before (paging /api/features)', path.join(oldWeb, 'web')], ['now (vector tiles)', path.join(ROOT, 'web')]]) {
+const pages = [['before (paging /api/features)', path.join(oldWeb, 'web')], ['now (vector tiles)', path.join(ROOT, 'web')]];
+// ONLY=now or ONLY=before runs one page.
+for (const [pageName, web] of pages.filter(([name]) => !process.env.ONLY || name.startsWith(process.env.ONLY))) {
   for (const [dataName, data] of [['shipped', path.join(ROOT, 'geodata')], ['shipped + 200k roads', roads]]) {
     const server = await serve(data, web);
     const runs = [];
