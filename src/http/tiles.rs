@@ -7,7 +7,7 @@
 //! requests do not count against the rate limit of heavy requests: a map view asks for dozens
 //! at once. Answers carry the data ETag and `Cache-Control: no-cache` from
 //! [`super::middleware`] (so a client revalidates, and a reload is seen at once, at the cost of a
-//! 304), and are gzip- or br-compressed there when the client accepts it.
+//! 304). Tiles are cached gzipped and sent so to clients that take gzip, unpacked to others.
 
 use super::error::{ApiError, ApiResult};
 use super::heavy;
@@ -15,7 +15,7 @@ use super::state::{AppState, Snap};
 use crate::tiles::{LayersError, TileCoord, TileError, parse_layers, tilejson};
 use axum::body::Body;
 use axum::extract::State;
-use axum::http::{HeaderValue, StatusCode, Uri, header};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, Uri, header};
 use axum::response::{IntoResponse, Response};
 
 /// The media type of a Mapbox Vector Tile.
@@ -46,7 +46,12 @@ fn no_such_path(uri: &Uri) -> ApiError {
 }
 
 /// Both tile endpoints, told apart by the path's shape.
-pub async fn get(State(s): State<AppState>, Snap(snap): Snap, uri: Uri) -> ApiResult<Response> {
+pub async fn get(
+    State(s): State<AppState>,
+    Snap(snap): Snap,
+    uri: Uri,
+    headers: HeaderMap,
+) -> ApiResult<Response> {
     let rest = uri.path().strip_prefix("/tiles/").unwrap_or_default();
     // Layer ids are a-z, 0-9 and _, so the only escape a client may send is the comma's.
     let rest = rest.replace("%2C", ",").replace("%2c", ",");
@@ -74,24 +79,73 @@ pub async fn get(State(s): State<AppState>, Snap(snap): Snap, uri: Uri) -> ApiRe
     let t =
         TileCoord::parse(z, x, y).map_err(|e| ApiError::invalid(e.parameter(), e.to_string()))?;
     let layers = parse_layers(&snap.dataset, list).map_err(layers_error)?;
-    let bytes = match snap.tiles.cached(&layers, t) {
+    let gz = match snap.tiles.cached_gzip(&layers, t) {
         Some(b) => b,
         None => {
             heavy::value(&s, snap, move |snap, deadline| {
                 snap.tiles
-                    .tile(&snap.dataset, &layers, t, &deadline)
+                    .tile_gzip(&snap.dataset, &layers, t, &deadline)
                     .map_err(tile_error)
             })
             .await?
         }
     };
-    if bytes.is_empty() {
+    if gz.is_empty() {
         return Ok(StatusCode::NO_CONTENT.into_response());
     }
-    let mut resp = (StatusCode::OK, Body::from(bytes)).into_response();
-    resp.headers_mut().insert(
+    // The cache holds tiles gzipped: sent as they are to a client that takes gzip (the
+    // compression layer leaves an answer with a Content-Encoding alone), unpacked otherwise.
+    let gzip = accepts_gzip(&headers);
+    let body = if gzip { gz } else { crate::tiles::gunzip(&gz) };
+    let mut resp = (StatusCode::OK, Body::from(body)).into_response();
+    let h = resp.headers_mut();
+    h.insert(
         header::CONTENT_TYPE,
         HeaderValue::from_static(MVT_CONTENT_TYPE),
     );
+    h.insert(header::VARY, HeaderValue::from_static("accept-encoding"));
+    if gzip {
+        h.insert(header::CONTENT_ENCODING, HeaderValue::from_static("gzip"));
+    }
     Ok(resp)
+}
+
+/// Whether `Accept-Encoding` takes gzip (`gzip` or `*`, not with `q=0`).
+fn accepts_gzip(headers: &HeaderMap) -> bool {
+    headers
+        .get_all(header::ACCEPT_ENCODING)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(','))
+        .any(|item| {
+            let mut parts = item.split(';');
+            let coding = parts.next().unwrap_or("").trim().to_ascii_lowercase();
+            let refused = parts.any(|p| {
+                p.trim()
+                    .strip_prefix("q=")
+                    .and_then(|q| q.trim().parse::<f32>().ok())
+                    .is_some_and(|q| q == 0.0)
+            });
+            (coding == "gzip" || coding == "*") && !refused
+        })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn gzip_is_accepted_unless_refused() {
+        let h = |v: &str| {
+            let mut m = HeaderMap::new();
+            m.insert(header::ACCEPT_ENCODING, HeaderValue::from_str(v).unwrap());
+            m
+        };
+        assert!(accepts_gzip(&h("gzip, deflate, br, zstd")));
+        assert!(accepts_gzip(&h("br;q=1.0, GZIP;q=0.5")));
+        assert!(accepts_gzip(&h("*")));
+        assert!(!accepts_gzip(&h("br")));
+        assert!(!accepts_gzip(&h("gzip;q=0, br")));
+        assert!(!accepts_gzip(&HeaderMap::new()));
+    }
 }

@@ -4,8 +4,9 @@
 //! (a new snapshot) starts with an empty cache and no tile of the old data can be served after
 //! the swap. Eviction is moka's TinyLFU with LRU, by weight: a tile weighs its encoded bytes
 //! plus [`ENTRY_OVERHEAD_BYTES`] for its key and bookkeeping, so a budget of 64 MB holds about
-//! 64 MB of tiles. Empty tiles (204) are cached too. Tiles are kept uncompressed: the
-//! compression layer of the HTTP stack gzips them for the clients that accept it.
+//! 64 MB of tiles. Empty tiles (204) are cached too. Tiles are kept gzip-compressed, as
+//! [`super::Tiles`] makes them: compressed once when cut rather than by the HTTP stack on every
+//! answer (a cached 300 kB tile cost its gzip on each request).
 
 use super::coord::TileCoord;
 use bytes::Bytes;
