@@ -12,7 +12,11 @@ function init(args)
    i = math.random(#list)
 end
 
+-- As a map client asks: MapLibre, browsers, QGIS and GDAL all take gzip (the server caches tiles
+-- gzipped and sends them so; a client that does not take gzip gets them unpacked per request).
+local headers = { ["Accept-Encoding"] = "gzip" }
+
 function request()
    i = i % #list + 1
-   return wrk.format("GET", list[i])
+   return wrk.format("GET", list[i], headers)
 end
