@@ -79,24 +79,24 @@ pub async fn get(
     let t =
         TileCoord::parse(z, x, y).map_err(|e| ApiError::invalid(e.parameter(), e.to_string()))?;
     let layers = parse_layers(&snap.dataset, list).map_err(layers_error)?;
-    let gz = match snap.tiles.cached_gzip(&layers, t) {
-        Some(b) => b,
+    // The cache holds tiles gzipped: sent as they are to a client that takes gzip (the
+    // compression layer leaves an answer with a Content-Encoding alone), unpacked otherwise.
+    let want_gzip = accepts_gzip(&headers);
+    let (body, gzip) = match snap.tiles.cached_gzip(&layers, t) {
+        Some(gz) if want_gzip || gz.is_empty() => (gz, want_gzip),
+        Some(gz) => (crate::tiles::gunzip(&gz), false),
         None => {
             heavy::value(&s, snap, move |snap, deadline| {
                 snap.tiles
-                    .tile_gzip(&snap.dataset, &layers, t, &deadline)
+                    .tile_as(&snap.dataset, &layers, t, &deadline, want_gzip)
                     .map_err(tile_error)
             })
             .await?
         }
     };
-    if gz.is_empty() {
+    if body.is_empty() {
         return Ok(StatusCode::NO_CONTENT.into_response());
     }
-    // The cache holds tiles gzipped: sent as they are to a client that takes gzip (the
-    // compression layer leaves an answer with a Content-Encoding alone), unpacked otherwise.
-    let gzip = accepts_gzip(&headers);
-    let body = if gzip { gz } else { crate::tiles::gunzip(&gz) };
     let mut resp = (StatusCode::OK, Body::from(body)).into_response();
     let h = resp.headers_mut();
     h.insert(

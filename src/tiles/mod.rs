@@ -138,15 +138,38 @@ impl Tiles {
         t: TileCoord,
         deadline: &Deadline,
     ) -> Result<Bytes, TileError> {
-        if let Some(b) = self.cached_gzip(layers, t) {
-            return Ok(b);
+        Ok(self.tile_as(ds, layers, t, deadline, true)?.0)
+    }
+
+    /// The tile gzipped when `gzip` (the cached bytes), else unpacked: a tile cut now is given
+    /// as cut, without unpacking what was just packed. The flag says whether the bytes are
+    /// gzipped; empty bytes are a tile with no features either way.
+    pub fn tile_as(
+        &self,
+        ds: &Dataset,
+        layers: &[usize],
+        t: TileCoord,
+        deadline: &Deadline,
+        gzip_wanted: bool,
+    ) -> Result<(Bytes, bool), TileError> {
+        if let Some(gz) = self.cached_gzip(layers, t) {
+            return Ok(if gzip_wanted {
+                (gz, true)
+            } else {
+                (gunzip(&gz), false)
+            });
         }
-        let gz = match render(ds, &self.index, layers, t, deadline)? {
-            Some(raw) => Bytes::from(gzip(&raw)),
-            None => Bytes::new(),
+        let Some(raw) = render(ds, &self.index, layers, t, deadline)? else {
+            self.cache.insert(layers, t, Bytes::new());
+            return Ok((Bytes::new(), gzip_wanted));
         };
+        let gz = Bytes::from(gzip(&raw));
         self.cache.insert(layers, t, gz.clone());
-        Ok(gz)
+        Ok(if gzip_wanted {
+            (gz, true)
+        } else {
+            (Bytes::from(raw), false)
+        })
     }
 
     /// [`Tiles::tile_gzip`], uncompressed.
