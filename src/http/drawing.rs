@@ -1,8 +1,8 @@
 //! What the web map needs to draw besides its tiles: `GET /api/style`, the style description
-//! ([`crate::style`]), and `GET /api/annotations`, the border line, boundary label points and
+//! ([`crate::style`]) with each catalogue layer's resolved style, and `GET /api/annotations`, the border line, boundary label points and
 //! route stops of the snapshot ([`crate::annotations`]), small enough for one request.
 
-use super::error::ApiResult;
+use super::error::{ApiError, ApiResult};
 use super::output::lon_lat;
 use super::params::Params;
 use super::state::Snap;
@@ -11,9 +11,22 @@ use axum::Json;
 use axum::extract::RawQuery;
 use serde_json::{Value, json};
 
-pub async fn style(RawQuery(q): RawQuery) -> ApiResult<Json<&'static MapStyle>> {
+/// The description, plus `resolved_layers`: the style of every catalogue layer with the defaults
+/// filled in by [`MapStyle::layer`], so the page applies the server's rule instead of a copy.
+pub async fn style(Snap(snap): Snap, RawQuery(q): RawQuery) -> ApiResult<Json<Value>> {
     Params::parse(q.as_deref(), &[])?;
-    Ok(Json(MapStyle::shipped()))
+    let style = MapStyle::shipped();
+    let mut doc = serde_json::to_value(style).map_err(ApiError::internal)?;
+    let resolved: serde_json::Map<String, Value> = snap
+        .dataset
+        .catalogue
+        .layers
+        .iter()
+        .map(|l| Ok((l.id.clone(), serde_json::to_value(style.layer(&l.id))?)))
+        .collect::<Result<_, serde_json::Error>>()
+        .map_err(ApiError::internal)?;
+    doc["resolved_layers"] = Value::Object(resolved);
+    Ok(Json(doc))
 }
 
 fn point(properties: Value, at: geo::Coord) -> Value {

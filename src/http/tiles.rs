@@ -81,14 +81,13 @@ pub async fn get(
     let layers = parse_layers(&snap.dataset, list).map_err(layers_error)?;
     // The cache holds tiles gzipped: sent as they are to a client that takes gzip (the
     // compression layer leaves an answer with a Content-Encoding alone), unpacked otherwise.
-    let want_gzip = accepts_gzip(&headers);
-    let (body, gzip) = match snap.tiles.cached_gzip(&layers, t) {
-        Some(gz) if want_gzip || gz.is_empty() => (gz, want_gzip),
-        Some(gz) => (crate::tiles::gunzip(&gz), false),
+    let gzip = accepts_gzip(&headers);
+    let body = match snap.tiles.cached_as(&layers, t, gzip) {
+        Some(b) => b,
         None => {
             heavy::value(&s, snap, move |snap, deadline| {
                 snap.tiles
-                    .tile_as(&snap.dataset, &layers, t, &deadline, want_gzip)
+                    .tile_as(&snap.dataset, &layers, t, &deadline, gzip)
                     .map_err(tile_error)
             })
             .await?

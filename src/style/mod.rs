@@ -411,8 +411,8 @@ impl MapStyle {
         }
     }
 
-    /// The palette colour of a layer the style does not name: a hash of its id (the same hash
-    /// as the page's, `h = h × 31 + char`, so both pick the same colour).
+    /// The palette colour of a layer the style does not name: a hash of its id
+    /// (`h = h × 31 + UTF-16 unit`, so it is stable for an id on every machine).
     pub fn palette_colour(&self, id: &str) -> Colour {
         let h = id
             .encode_utf16()

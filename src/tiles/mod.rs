@@ -119,31 +119,21 @@ impl Tiles {
         }
     }
 
-    /// The tile if it is in the cache, gzip-compressed; empty for a tile with no features.
-    pub fn cached_gzip(&self, layers: &[usize], t: TileCoord) -> Option<Bytes> {
-        self.cache.get(layers, t)
+    /// The tile if it is in the cache: gzip-compressed when `gzip` (the cached bytes as they
+    /// are), else unpacked; empty for a tile with no features.
+    pub fn cached_as(&self, layers: &[usize], t: TileCoord, gzip: bool) -> Option<Bytes> {
+        let gz = self.cache.get(layers, t)?;
+        Some(if gzip { gz } else { gunzip(&gz) })
     }
 
     /// The tile if it is in the cache, uncompressed; empty for a tile with no features.
     pub fn cached(&self, layers: &[usize], t: TileCoord) -> Option<Bytes> {
-        self.cached_gzip(layers, t).map(|gz| gunzip(&gz))
+        self.cached_as(layers, t, false)
     }
 
-    /// The tile from the cache, or cut, encoded, gzip-compressed and cached now; empty for no
-    /// features. Compressed once here, so every answer of a cached tile is its bytes as they are.
-    pub fn tile_gzip(
-        &self,
-        ds: &Dataset,
-        layers: &[usize],
-        t: TileCoord,
-        deadline: &Deadline,
-    ) -> Result<Bytes, TileError> {
-        Ok(self.tile_as(ds, layers, t, deadline, true)?.0)
-    }
-
-    /// The tile gzipped when `gzip` (the cached bytes), else unpacked: a tile cut now is given
-    /// as cut, without unpacking what was just packed. The flag says whether the bytes are
-    /// gzipped; empty bytes are a tile with no features either way.
+    /// The tile from the cache, or cut, encoded, gzip-compressed and cached now (compressed
+    /// once, so every answer of a cached tile is its bytes as they are); gzipped when `gzip`,
+    /// else unpacked (a tile cut now is given as cut). Empty for a tile with no features.
     pub fn tile_as(
         &self,
         ds: &Dataset,
@@ -151,28 +141,20 @@ impl Tiles {
         t: TileCoord,
         deadline: &Deadline,
         gzip_wanted: bool,
-    ) -> Result<(Bytes, bool), TileError> {
-        if let Some(gz) = self.cached_gzip(layers, t) {
-            return Ok(if gzip_wanted {
-                (gz, true)
-            } else {
-                (gunzip(&gz), false)
-            });
+    ) -> Result<Bytes, TileError> {
+        if let Some(b) = self.cached_as(layers, t, gzip_wanted) {
+            return Ok(b);
         }
         let Some(raw) = render(ds, &self.index, layers, t, deadline)? else {
             self.cache.insert(layers, t, Bytes::new());
-            return Ok((Bytes::new(), gzip_wanted));
+            return Ok(Bytes::new());
         };
         let gz = Bytes::from(gzip(&raw));
         self.cache.insert(layers, t, gz.clone());
-        Ok(if gzip_wanted {
-            (gz, true)
-        } else {
-            (Bytes::from(raw), false)
-        })
+        Ok(if gzip_wanted { gz } else { Bytes::from(raw) })
     }
 
-    /// [`Tiles::tile_gzip`], uncompressed.
+    /// [`Tiles::tile_as`], uncompressed.
     pub fn tile(
         &self,
         ds: &Dataset,
@@ -180,7 +162,7 @@ impl Tiles {
         t: TileCoord,
         deadline: &Deadline,
     ) -> Result<Bytes, TileError> {
-        Ok(gunzip(&self.tile_gzip(ds, layers, t, deadline)?))
+        self.tile_as(ds, layers, t, deadline, false)
     }
 }
 

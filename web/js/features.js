@@ -5,6 +5,12 @@
 
 import * as api from './api.js';
 
+/** A 404 means the server has no such feature: null; anything else is an error. */
+const nullIf404 = (e) => {
+  if (e.status === 404) return null;
+  throw e;
+};
+
 export class FeatureCache {
   constructor() {
     /** id → Feature */
@@ -32,7 +38,7 @@ export class FeatureCache {
     if (!this.pending.has(id)) {
       this.pending.set(id, api.feature(id)
         .then((f) => { this.known.set(id, f); return f; })
-        .catch((e) => { if (e.status === 404) return null; throw e; })
+        .catch(nullIf404)
         .finally(() => this.pending.delete(id)));
     }
     return this.pending.get(id);
@@ -46,7 +52,7 @@ export class FeatureCache {
     const id = hit.properties?.id;
     if (id) return this.get(id);
     if (hit.mvt === undefined || hit.mvt === null) return null;
-    const f = await api.featureByMvtId(hit.mvt).catch((e) => { if (e.status === 404) return null; throw e; });
+    const f = await api.featureByMvtId(hit.mvt).catch(nullIf404);
     if (f) this.known.set(f.properties.id, f);
     return f;
   }

@@ -34,34 +34,14 @@ export function useStyle(description) {
   STATUS_DASH = Object.fromEntries(STATUSES.map((s) => [s, S.statuses[s]?.dash ?? null]));
 }
 
-/** A layer's style with the defaults of the description filled in. */
+/**
+ * A layer's style with the defaults filled in: the server's resolution (`resolved_layers` of
+ * /api/style, by `MapStyle::layer`), for every layer of the catalogue.
+ */
 export function layerStyle(id) {
-  const d = S.default_layer;
-  const l = S.layers[id] ?? {};
-  return {
-    colour: l.colour ?? paletteColour(id),
-    draw: l.draw ?? d.draw ?? 'thematic',
-    base: l.base ?? d.base ?? false,
-    off_by_default: l.off_by_default ?? d.off_by_default ?? false,
-    line_width: l.line_width ?? d.line_width ?? 2,
-    width_by: l.width_by ?? d.width_by ?? null,
-    casing: l.casing ?? d.casing ?? true,
-    status_styles: l.status_styles ?? d.status_styles ?? true,
-    colour_by_route: l.colour_by_route ?? d.colour_by_route ?? false,
-    point_radius: l.point_radius ?? d.point_radius ?? 5,
-    label: {
-      minzoom: l.label?.minzoom ?? d.label?.minzoom,
-      maxzoom: l.label?.maxzoom,
-      line_minzoom: l.label?.line_minzoom ?? d.label?.line_minzoom,
-    },
-  };
-}
-
-/** The same hash as the server's `MapStyle::palette_colour`. */
-function paletteColour(id) {
-  let h = 0;
-  for (const c of id) h = (h * 31 + c.charCodeAt(0)) >>> 0;
-  return S.palette[h % S.palette.length];
+  const l = S.resolved_layers[id];
+  if (!l) throw new Error(`the style has no resolved entry for layer ${id}`);
+  return l;
 }
 
 export const layerColour = (id) => layerStyle(id).colour;
