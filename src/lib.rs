@@ -6,6 +6,7 @@
 //! | [`annotations`] | drawn from whole layers once per snapshot: the border line, labels, route stops |
 //! | [`geodesy`] | geodesic distances on WGS84 (Karney): point to point, to edges, to boxes |
 //! | [`layers`] | the catalogue `layers.toml`, the feature model, loading and validation |
+//! | [`ogc`] | OGC API – Features beyond the shared queries: CRSs, queryables, CQL2 |
 //! | [`import`] | `yuqian import osm`: OpenStreetMap extracts into layer files |
 //! | [`index`] | the in-memory data set: features, R-tree, id look-up |
 //! | [`query`] | bbox, nearby, corridor, region, border crossings and name search |
@@ -28,6 +29,7 @@ pub mod http;
 pub mod import;
 pub mod index;
 pub mod layers;
+pub mod ogc;
 pub mod query;
 pub mod routing;
 pub mod server;
