@@ -12,6 +12,7 @@
 //! | `catalogue.rs`, `spatial.rs`, `loops/` | the API proper |
 //! | `drawing.rs` | the map style and the annotations (border line, labels, route stops) |
 //! | `tiles.rs` | vector tiles and their TileJSON (the domain is in [`crate::tiles`]) |
+//! | `ogc/` | OGC API – Features under `/ogc` (the domain is in [`crate::ogc`] and [`crate::query`]) |
 //! | `static_files.rs` | the web map's own files, by an allow-list |
 
 mod admin;
@@ -23,6 +24,7 @@ mod heavy;
 mod loops;
 pub mod metrics;
 mod middleware;
+mod ogc;
 mod output;
 mod params;
 mod spatial;
@@ -72,7 +74,8 @@ pub fn app(state: AppState, web_dir: Option<PathBuf>) -> Router {
         .route(
             "/api/loops/{id}",
             get(loops::read).put(loops::update).delete(loops::delete),
-        );
+        )
+        .merge(ogc::routes());
     let router = match web_dir {
         Some(dir) => api
             .fallback(static_files::serve)
