@@ -23,6 +23,7 @@ mod heavy;
 mod loops;
 pub mod metrics;
 mod middleware;
+mod openapi;
 mod output;
 mod params;
 mod spatial;
@@ -51,6 +52,7 @@ pub fn app(state: AppState, web_dir: Option<PathBuf>) -> Router {
         .route("/health/ready", get(health::ready))
         .route("/metrics", get(metrics::metrics))
         .route("/admin/reload", post(admin::reload))
+        .route("/api/openapi.json", get(openapi::get))
         .route("/api/layers", get(catalogue::layers))
         .route("/api/features", get(catalogue::features))
         .route("/api/features/{id}", get(catalogue::feature_by_id))
