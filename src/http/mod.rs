@@ -14,6 +14,7 @@
 //! | `tiles.rs` | vector tiles and their TileJSON (the domain is in [`crate::tiles`]) |
 //! | `ogc/` | OGC API – Features under `/ogc` (the domain is in [`crate::ogc`] and [`crate::query`]) |
 //! | `static_files.rs` | the web map's own files, by an allow-list |
+//! | `openapi.rs` | `/api/openapi.json`: the OpenAPI 3.0 description of `/api` (`openapi/api.json`) |
 
 mod admin;
 mod catalogue;
@@ -25,6 +26,7 @@ mod loops;
 pub mod metrics;
 mod middleware;
 mod ogc;
+mod openapi;
 mod output;
 mod params;
 mod spatial;
@@ -53,6 +55,7 @@ pub fn app(state: AppState, web_dir: Option<PathBuf>) -> Router {
         .route("/health/ready", get(health::ready))
         .route("/metrics", get(metrics::metrics))
         .route("/admin/reload", post(admin::reload))
+        .route("/api/openapi.json", get(openapi::get))
         .route("/api/layers", get(catalogue::layers))
         .route("/api/features", get(catalogue::features))
         .route("/api/features/{id}", get(catalogue::feature_by_id))
