@@ -302,3 +302,74 @@ fn bbox_equals_an_exhaustive_intersection_test() {
     }
     assert!(found > 1000, "the boxes should hold features: {found}");
 }
+
+/// `select::page` (the path of `/api/features` and of the OGC items) against an exhaustive
+/// filter over every feature: boxes (none, one, two), layers, statuses, a further test whose
+/// own envelope narrows the candidates, and pages anywhere, deep ones included.
+#[test]
+fn selection_pages_equal_an_exhaustive_filter() {
+    use geo::{Intersects, Rect};
+    use yuqian::geodesy::LonLatRect;
+    use yuqian::query::select::{Selection, page};
+    let ds = random_dataset(3000, 33);
+    let mut rng = ChaCha8Rng::seed_from_u64(34);
+    let rect_at = |rng: &mut ChaCha8Rng| {
+        let c = random_coord(rng);
+        let (w, h) = (rng.random_range(0.05..3.0), rng.random_range(0.05..3.0));
+        LonLatRect {
+            min: c,
+            max: Coord {
+                x: c.x + w,
+                y: c.y + h,
+            },
+        }
+    };
+    let mut nonempty = 0;
+    for round in 0..120 {
+        let boxes: Vec<LonLatRect> = (0..round % 3).map(|_| rect_at(&mut rng)).collect();
+        let narrow = [rect_at(&mut rng)];
+        let use_test = round % 4 >= 2;
+        let filter = Filter {
+            layers: if round % 5 == 0 { vec![1] } else { vec![] },
+            statuses: if round % 7 == 0 {
+                vec![Status::Planned]
+            } else {
+                vec![]
+            },
+            provinces: vec![],
+        };
+        let n = narrow[0];
+        let test = move |f: &Feature| {
+            f.id().ends_with(['0', '2', '4', '6'])
+                && f.geometry.intersects(&Rect::new(n.min, n.max))
+        };
+        let sel = Selection {
+            boxes: (!boxes.is_empty()).then_some(&boxes[..]),
+            filter: &filter,
+            test: use_test.then_some(&test as &(dyn Fn(&Feature) -> bool + Sync)),
+            narrow: (use_test && round % 8 < 6).then_some(&narrow[..]),
+        };
+        let expect: Vec<u32> = (0..ds.features.len() as u32)
+            .filter(|i| {
+                let f = ds.feature(*i);
+                filter.matches(f)
+                    && (boxes.is_empty()
+                        || boxes
+                            .iter()
+                            .any(|b| f.geometry.intersects(&Rect::new(b.min, b.max))))
+                    && (!use_test || test(f))
+            })
+            .collect();
+        let limit = rng.random_range(1..400);
+        let offset = rng.random_range(0..expect.len().max(1) + 50);
+        let got = page(&ds, &sel, limit, offset, &Deadline::NONE).unwrap();
+        assert_eq!(got.matched, expect.len(), "round {round}");
+        let want: Vec<u32> = expect.iter().copied().skip(offset).take(limit).collect();
+        assert_eq!(
+            got.features, want,
+            "round {round}: limit {limit} offset {offset}"
+        );
+        nonempty += usize::from(!want.is_empty());
+    }
+    assert!(nonempty > 40, "the pages should hold features: {nonempty}");
+}

@@ -37,7 +37,7 @@ pub struct Snapshot {
     pub tiles: Tiles,
     /// The border line, boundary labels and route stops the map draws.
     pub annotations: Annotations,
-    /// The OGC API's queryables, computed when first asked for.
+    /// The OGC API's queryables of each layer.
     pub ogc: crate::ogc::Derived,
     /// When this snapshot was built.
     pub loaded_at: SystemTime,
@@ -83,10 +83,11 @@ impl Snapshot {
             );
         }
         let annotations = Annotations::build(&dataset);
+        let ogc = crate::ogc::Derived::build(&dataset);
         Snapshot {
             tiles,
             annotations,
-            ogc: crate::ogc::Derived::default(),
+            ogc,
             dataset,
             border,
             planner,

@@ -63,7 +63,7 @@ fn items_page(
     let ds = &snap.dataset;
     let l = layer(ds, collection)?;
     let spec = &ds.catalogue.layers[l];
-    let queryables = &snap.ogc.queryables(ds)[l];
+    let queryables = &snap.ogc.queryables()[l];
     let pairs = params::pairs(q)?;
     // The queryables a parameter may name: all but those named like a reserved parameter.
     let as_parameters: Vec<&str> = queryables

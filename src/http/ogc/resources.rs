@@ -120,7 +120,7 @@ pub async fn api(
 ) -> ApiResult<Response> {
     let (_, format) = plain(q.as_deref(), &headers)?;
     let ds = &snap.dataset;
-    let doc = openapi::document(ds, snap.ogc.queryables(ds), &s.public_url);
+    let doc = openapi::document(ds, snap.ogc.queryables(), &s.public_url);
     Ok(respond(format, links::OPENAPI, "API definition", &doc))
 }
 
@@ -171,7 +171,7 @@ pub async fn queryables(
     let l = layer(ds, &id)?;
     let base = Base::new(&s.public_url);
     let spec = &ds.catalogue.layers[l];
-    let schema = snap.ogc.queryables(ds)[l].json_schema(
+    let schema = snap.ogc.queryables()[l].json_schema(
         &base.url(&format!("/collections/{}/queryables", spec.id), &[]),
         &format!("{} — queryables", spec.title_en),
     );
