@@ -262,7 +262,7 @@ mod tests {
             ("1,2,3", "expected 4"),
             ("1,2,3,x", "value 4"),
             ("106,29,107,28", "southern latitude"),
-            ("106,28,200,29", "longitude 200"),
+            ("106,28,200,29", "(200, 29)"),
             ("1,2,9,3,4,0", "lower height"),
         ] {
             let e = bbox(text, Crs::Crs84).unwrap_err();
