@@ -4,14 +4,11 @@
 
 mod common;
 
-use axum::body::Body;
-use axum::http::{Request, StatusCode};
+use axum::http::StatusCode;
 use common::Server;
-use http_body_util::BodyExt;
 use serde_json::Value;
 use std::path::Path;
 use std::sync::Arc;
-use tower::ServiceExt;
 use yuqian::http::{AppState, app};
 use yuqian::snapshot::Live;
 
@@ -19,32 +16,13 @@ const PUBLIC_URL: &str = "http://maps.example/yuqian";
 const WRITE_TOKEN: &str = "write-secret";
 const ADMIN_TOKEN: &str = "admin-secret";
 
-async fn fetch(
-    router: &axum::Router,
-    uri: &str,
-    headers: &[(&str, &str)],
-) -> (StatusCode, axum::http::HeaderMap, Vec<u8>) {
-    let mut req = Request::get(uri);
-    for (k, v) in headers {
-        req = req.header(*k, *v);
-    }
-    let resp = router
-        .clone()
-        .oneshot(req.body(Body::empty()).unwrap())
-        .await
-        .unwrap();
-    let (parts, body) = resp.into_parts();
-    let bytes = body.collect().await.unwrap().to_bytes().to_vec();
-    (parts.status, parts.headers, bytes)
-}
-
 #[tokio::test]
 async fn the_document_names_the_public_url_as_its_server_never_the_host() {
     let mut b = AppState::builder(Arc::new(Live::of(common::small())));
     b.public_url = "https://maps.example.org/yuqian/".into();
     let router = app(b.build(), None);
     let (status, headers, body) =
-        fetch(&router, "/api/openapi.json", &[("host", "evil.example")]).await;
+        common::tiles::fetch(&router, "/api/openapi.json", &[("host", "evil.example")]).await;
     assert_eq!(status, StatusCode::OK);
     assert_eq!(headers["content-type"], "application/json");
     let doc: Value = serde_json::from_slice(&body).unwrap();
@@ -57,12 +35,13 @@ async fn the_document_names_the_public_url_as_its_server_never_the_host() {
 
     let tag = headers["etag"].to_str().unwrap();
     let (status, again, body) =
-        fetch(&router, "/api/openapi.json", &[("if-none-match", tag)]).await;
+        common::tiles::fetch(&router, "/api/openapi.json", &[("if-none-match", tag)]).await;
     assert_eq!(status, StatusCode::NOT_MODIFIED);
     assert_eq!(again["etag"], tag);
     assert!(body.is_empty());
 
-    let (status, _, body) = fetch(&router, "/api/openapi.json?format=yaml", &[]).await;
+    let (status, _, body) =
+        common::tiles::fetch(&router, "/api/openapi.json?format=yaml", &[]).await;
     assert_eq!(status, StatusCode::BAD_REQUEST);
     let err: Value = serde_json::from_slice(&body).unwrap();
     assert_eq!(err["parameter"], "format");

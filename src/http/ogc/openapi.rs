@@ -144,21 +144,7 @@ pub fn document(ds: &Dataset, queryables: &[Queryables], public_url: &str) -> Va
             ),
         );
         let schema = queryables[l].json_schema("", title);
-        let mut params: Vec<Value> = [
-            "f",
-            "limit",
-            "offset",
-            "bbox",
-            "bbox-crs",
-            "datetime",
-            "crs",
-            "filter",
-            "filter-lang",
-            "filter-crs",
-        ]
-        .iter()
-        .map(|n| p(n))
-        .collect();
+        let mut params: Vec<Value> = RESERVED.iter().map(|n| p(n)).collect();
         if let Some(props) = schema.get("properties").and_then(Value::as_object) {
             for (name, prop) in props {
                 if RESERVED.contains(&name.as_str()) || name == "geometry" {
