@@ -8,11 +8,11 @@ ADDR ?= 127.0.0.1:8080
 VENV := .venv
 PY := $(VENV)/bin/python
 
-.PHONY: run test setup-system setup-python setup-web test-rust test-python test-browser check fmt lint
+.PHONY: run test setup-system setup-python setup-web test-rust test-python test-ogc test-browser check fmt lint
 
 # Debian packages the tests use: osmium-tool builds the .osm.pbf fixture of the OSM importer;
-# gpsbabel reads back the GPX export.
-APT_PACKAGES := osmium-tool gpsbabel
+# gpsbabel reads back the GPX export; gdal-bin (ogrinfo, ogr2ogr) is a real client of /ogc.
+APT_PACKAGES := osmium-tool gpsbabel gdal-bin
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 setup-system:
@@ -52,7 +52,11 @@ test-python: setup-python
 check:
 	cargo run --quiet -- check geodata
 
-test: test-rust test-python test-browser
+# OGC API – Features through real clients (GDAL, OWSLib) against the debug server binary.
+test-ogc: test-rust
+	$(PY) -m pytest -q tests/ogc
+
+test: test-rust test-python test-ogc test-browser
 
 fmt:
 	cargo fmt

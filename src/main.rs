@@ -257,13 +257,17 @@ async fn serve(resolved: config::Resolved) -> anyhow::Result<ExitCode> {
         loopback: cfg.rate_limit_loopback,
     };
     state.cors_origins = cfg.cors_origins.clone();
-    state.public_url = cfg.public_url_or_default();
-    let router = app(state.build(), web);
-
     let listener = tokio::net::TcpListener::bind(addr)
         .await
         .with_context(|| format!("cannot listen on {addr}"))?;
-    tracing::info!("listening on http://{}", listener.local_addr()?);
+    let bound = listener.local_addr()?;
+    tracing::info!("listening on http://{bound}");
+    // Without a public URL the links name the address bound (so `--addr 127.0.0.1:0` works).
+    state.public_url = cfg
+        .public_url
+        .as_ref()
+        .map_or_else(|| format!("http://{bound}"), |_| cfg.public_url_or_default());
+    let router = app(state.build(), web);
 
     // The first snapshot loads while the server already answers /health/live (and 503 on
     // /health/ready); bad data stops the server, as `check` would fail.

@@ -58,15 +58,17 @@ pub fn json_bytes(status: StatusCode, bytes: Vec<u8>) -> Response {
 /// Whether a request runs heavy work (and so counts against the rate limit).
 pub fn is_heavy(method: &Method, path: &str) -> bool {
     match *method {
-        Method::GET => matches!(
-            path,
-            "/api/nearby"
-                | "/api/corridor"
-                | "/api/region"
-                | "/api/crossings"
-                | "/api/search"
-                | "/api/features"
-        ),
+        Method::GET => {
+            matches!(
+                path,
+                "/api/nearby"
+                    | "/api/corridor"
+                    | "/api/region"
+                    | "/api/crossings"
+                    | "/api/search"
+                    | "/api/features"
+            ) || (path.starts_with("/ogc/collections/") && path.ends_with("/items"))
+        }
         Method::POST => matches!(path, "/api/corridor" | "/api/loops/plan" | "/api/loops"),
         Method::PUT => path.starts_with("/api/loops/"),
         _ => false,

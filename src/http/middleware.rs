@@ -67,6 +67,8 @@ pub fn around(router: Router<AppState>, state: AppState) -> Router {
 /// Paths a browser of another origin may read.
 fn is_public_read(path: &str) -> bool {
     path.starts_with("/api/")
+        || path == "/ogc"
+        || path.starts_with("/ogc/")
         || path.starts_with("/tiles/")
         || path == "/health"
         || path.starts_with("/health/")
@@ -180,16 +182,21 @@ fn is_data_read(path: &str) -> bool {
             | "/api/style"
     ) || path.starts_with("/api/features/")
         || path.starts_with("/tiles/")
+        || path == "/ogc"
+        || path.starts_with("/ogc/")
 }
 
-/// A weak validator of the answer to `uri` on the data of `data_version`.
-pub fn data_etag_value(data_version: &str, uri: &Uri) -> HeaderValue {
+/// A weak validator of the answer to `uri` on the data of `data_version`; `variant` is what
+/// else the answer depends on (the `Accept` of a negotiated `/ogc` resource).
+pub fn data_etag_value(data_version: &str, uri: &Uri, variant: &[u8]) -> HeaderValue {
     let mut h = Sha256::new();
     h.update(data_version.as_bytes());
     h.update([0]);
     h.update(uri.path().as_bytes());
     h.update([0]);
     h.update(uri.query().unwrap_or("").as_bytes());
+    h.update([0]);
+    h.update(variant);
     let digest = h.finalize();
     let hex: String = digest[..12].iter().map(|b| format!("{b:02x}")).collect();
     HeaderValue::from_str(&format!("W/\"{hex}\"")).expect("hex is a valid header value")
@@ -219,7 +226,16 @@ async fn data_etag(State(s): State<AppState>, mut req: Request, next: Next) -> R
         Ok(snap) => snap,
         Err(e) => return e.into_response(),
     };
-    let tag = data_etag_value(snap.data_version(), req.uri());
+    // The `/ogc` resources are negotiated: the same URI is JSON or HTML by `Accept`.
+    let variant = if req.uri().path().starts_with("/ogc") {
+        req.headers()
+            .get(header::ACCEPT)
+            .map_or(&[][..], |v| v.as_bytes())
+            .to_vec()
+    } else {
+        Vec::new()
+    };
+    let tag = data_etag_value(snap.data_version(), req.uri(), &variant);
     let cache = HeaderValue::from_static("no-cache");
     if none_match(req.headers(), &tag) {
         let mut resp = StatusCode::NOT_MODIFIED.into_response();

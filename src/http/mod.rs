@@ -12,7 +12,9 @@
 //! | `catalogue.rs`, `spatial.rs`, `loops/` | the API proper |
 //! | `drawing.rs` | the map style and the annotations (border line, labels, route stops) |
 //! | `tiles.rs` | vector tiles and their TileJSON (the domain is in [`crate::tiles`]) |
+//! | `ogc/` | OGC API – Features under `/ogc` (the domain is in [`crate::ogc`] and [`crate::query`]) |
 //! | `static_files.rs` | the web map's own files, by an allow-list |
+//! | `openapi.rs` | `/api/openapi.json`: the OpenAPI 3.0 description of `/api` (`openapi/api.json`) |
 
 mod admin;
 mod catalogue;
@@ -23,6 +25,8 @@ mod heavy;
 mod loops;
 pub mod metrics;
 mod middleware;
+mod ogc;
+mod openapi;
 mod output;
 mod params;
 mod spatial;
@@ -51,6 +55,7 @@ pub fn app(state: AppState, web_dir: Option<PathBuf>) -> Router {
         .route("/health/ready", get(health::ready))
         .route("/metrics", get(metrics::metrics))
         .route("/admin/reload", post(admin::reload))
+        .route("/api/openapi.json", get(openapi::get))
         .route("/api/layers", get(catalogue::layers))
         .route("/api/features", get(catalogue::features))
         .route("/api/features/{id}", get(catalogue::feature_by_id))
@@ -72,7 +77,8 @@ pub fn app(state: AppState, web_dir: Option<PathBuf>) -> Router {
         .route(
             "/api/loops/{id}",
             get(loops::read).put(loops::update).delete(loops::delete),
-        );
+        )
+        .merge(ogc::routes());
     let router = match web_dir {
         Some(dir) => api
             .fallback(static_files::serve)

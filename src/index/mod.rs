@@ -37,6 +37,8 @@ pub struct Dataset {
     tree: RTree<Entry>,
     /// Feature indices sorted by id, for binary search.
     by_id: Vec<u32>,
+    /// Each layer's features, which are contiguous: `features[layer_ranges[l]]`.
+    layer_ranges: Vec<std::ops::Range<u32>>,
 }
 
 impl Dataset {
@@ -46,13 +48,24 @@ impl Dataset {
         Ok(Dataset::new(catalogue, features))
     }
 
-    /// Indexes already validated features.
+    /// Indexes already validated features. Features not already grouped by layer in catalogue
+    /// order are put so (a stable sort: within a layer, the order given is kept).
     ///
     /// # Panics
     /// If there are more than `u32::MAX` features or a feature's layer is not in the catalogue;
     /// the loader guarantees neither happens.
-    pub fn new(catalogue: Catalogue, features: Vec<Feature>) -> Dataset {
+    pub fn new(catalogue: Catalogue, mut features: Vec<Feature>) -> Dataset {
         let index = |i: usize| u32::try_from(i).expect("fewer than 2^32 features");
+        if !features.is_sorted_by_key(|f| f.layer) {
+            features.sort_by_key(|f| f.layer);
+        }
+        let mut layer_ranges = vec![0..0; catalogue.layers.len()];
+        let mut start = 0;
+        for chunk in features.chunk_by(|a, b| a.layer == b.layer) {
+            let end = start + chunk.len();
+            layer_ranges[usize::from(chunk[0].layer)] = index(start)..index(end);
+            start = end;
+        }
         let mut stats = vec![
             LayerStats {
                 feature_count: 0,
@@ -114,7 +127,13 @@ impl Dataset {
             data_version,
             tree,
             by_id,
+            layer_ranges,
         }
+    }
+
+    /// The indices of a layer's features, in file order.
+    pub fn layer_range(&self, layer: usize) -> std::ops::Range<u32> {
+        self.layer_ranges[layer].clone()
     }
 
     pub fn feature(&self, index: u32) -> &Feature {

@@ -13,3 +13,33 @@
 pub mod cql;
 pub mod crs;
 pub mod queryables;
+
+use crate::index::Dataset;
+use queryables::Queryables;
+use std::sync::OnceLock;
+
+/// What the OGC endpoints derive from a snapshot's data, each computed on first use (a pass
+/// over a layer's features) and kept for the snapshot's life.
+#[derive(Default)]
+pub struct Derived {
+    queryables: OnceLock<Vec<Queryables>>,
+}
+
+impl Derived {
+    /// Every layer's queryables, in catalogue order.
+    pub fn queryables(&self, ds: &Dataset) -> &[Queryables] {
+        self.queryables.get_or_init(|| {
+            (0..ds.catalogue.layers.len())
+                .map(|l| Queryables::of_layer(ds, l))
+                .collect()
+        })
+    }
+}
+
+impl std::fmt::Debug for Derived {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Derived")
+            .field("queryables", &self.queryables.get().map(Vec::len))
+            .finish()
+    }
+}

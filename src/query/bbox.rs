@@ -1,17 +1,16 @@
-//! Features intersecting a lon/lat box, paged.
+//! Features intersecting a lon/lat box, paged: the box rule of `/api/features` (min ≤ max:
+//! no box crosses the antimeridian) over [`select::page`].
 
+use super::select::{self, Page, Selection};
 use super::{Filter, InvalidParameter};
 use crate::geodesy::LonLatRect;
 use crate::index::Dataset;
 use crate::work::{Deadline, OverBudget};
-use geo::{Coord, Intersects, Rect};
+use geo::Coord;
 
 /// Default and largest page size of `/api/features`.
 pub const DEFAULT_LIMIT: usize = 1000;
 pub const MAX_LIMIT: usize = 10_000;
-/// Candidates tested between two looks at the clock (an envelope test, sometimes an exact
-/// intersection: about a microsecond each).
-const CANDIDATES_PER_CHECK: usize = 1024;
 
 /// A validated lon/lat box (WGS84 degrees): min ≤ max, inside [-180, 180] × [-90, 90].
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -87,15 +86,8 @@ impl Bbox {
     }
 }
 
-/// One page of features, in catalogue order then file order.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Page {
-    pub features: Vec<u32>,
-    pub matched: usize,
-}
-
-/// Features whose geometry intersects `bbox` (boundary included) and pass `filter`; stops with
-/// [`OverBudget`] once `deadline` has passed.
+/// Features whose geometry intersects `bbox` (boundary included) and pass `filter`, in
+/// catalogue order then file order; stops with [`OverBudget`] once `deadline` has passed.
 pub fn features_in(
     ds: &Dataset,
     bbox: Bbox,
@@ -104,23 +96,10 @@ pub fn features_in(
     offset: usize,
     deadline: &Deadline,
 ) -> Result<Page, OverBudget> {
-    let r = bbox.rect();
-    let rect = Rect::new(r.min, r.max);
-    let mut all: Vec<u32> = Vec::new();
-    for (step, (i, inside)) in ds.envelope_candidates_contained(r).enumerate() {
-        if step.is_multiple_of(CANDIDATES_PER_CHECK) {
-            deadline.check()?;
-        }
-        let f = ds.feature(i);
-        // A feature whose envelope lies inside the box intersects it; only the others need
-        // the exact test.
-        if filter.matches(f) && (inside || f.geometry.intersects(&rect)) {
-            all.push(i);
-        }
-    }
-    // Feature indices follow the catalogue, then each file: a stable order for paging.
-    all.sort_unstable();
-    let matched = all.len();
-    let features = all.into_iter().skip(offset).take(limit).collect();
-    Ok(Page { features, matched })
+    let boxes = [bbox.rect()];
+    let sel = Selection {
+        boxes: Some(&boxes),
+        ..Selection::filtered(filter)
+    };
+    select::page(ds, &sel, limit, offset, deadline)
 }

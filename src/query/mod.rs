@@ -4,6 +4,7 @@
 //! | query | module |
 //! |---|---|
 //! | features in a box | [`bbox`] |
+//! | a page of features by area, layer, status, province and a further test | [`select`] |
 //! | nearest features to a point | [`nearby`] |
 //! | features along a line | [`corridor`] |
 //! | province and county of a point | [`region`] |
@@ -18,6 +19,7 @@ pub mod measure;
 pub mod nearby;
 pub mod region;
 pub mod search;
+pub mod select;
 
 pub use filter::Filter;
 

@@ -37,6 +37,8 @@ pub struct Snapshot {
     pub tiles: Tiles,
     /// The border line, boundary labels and route stops the map draws.
     pub annotations: Annotations,
+    /// The OGC API's queryables, computed when first asked for.
+    pub ogc: crate::ogc::Derived,
     /// When this snapshot was built.
     pub loaded_at: SystemTime,
 }
@@ -84,6 +86,7 @@ impl Snapshot {
         Snapshot {
             tiles,
             annotations,
+            ogc: crate::ogc::Derived::default(),
             dataset,
             border,
             planner,
