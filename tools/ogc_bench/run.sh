@@ -184,8 +184,7 @@ largest() { "$PY" -c 'import json,sys; c=json.load(open(sys.argv[1]))["features"
 step_pages() {
     local n; n=$(biggest)
     local coll; coll=$(largest "$n")
-    log "synth-$n: ours, first vs last page of $coll ($PAGES_REPS each), $PAGES_CHAIN next links"
-    if serve_ours "$n"; then
+    if want ours && log "synth-$n: ours, first vs last page of $coll ($PAGES_REPS each), $PAGES_CHAIN next links" && serve_ours "$n"; then
         B pages "http://$ADDR$OURS_PREFIX" "$coll" "$WORK/pages-synth-$n-ours.json" --reps "$PAGES_REPS" \
             --chain "$PAGES_CHAIN" --limit "$LIMIT" --name "ours synth-$n" | tee "$RESULTS/pages-synth-$n-ours.txt"
         stop_server
