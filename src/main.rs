@@ -263,10 +263,10 @@ async fn serve(resolved: config::Resolved) -> anyhow::Result<ExitCode> {
     let bound = listener.local_addr()?;
     tracing::info!("listening on http://{bound}");
     // Without a public URL the links name the address bound (so `--addr 127.0.0.1:0` works).
-    state.public_url = cfg
-        .public_url
-        .as_ref()
-        .map_or_else(|| format!("http://{bound}"), |_| cfg.public_url_or_default());
+    state.public_url = cfg.public_url.as_ref().map_or_else(
+        || format!("http://{bound}"),
+        |_| cfg.public_url_or_default(),
+    );
     let router = app(state.build(), web);
 
     // The first snapshot loads while the server already answers /health/live (and 503 on

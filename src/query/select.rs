@@ -82,7 +82,9 @@ pub fn page(
             && sel.test.is_none_or(|t| t(f))
     };
     match spatial {
-        None => scan(ds, &layers, sel, limit, offset, deadline, |f| selects(f, false)),
+        None => scan(ds, &layers, sel, limit, offset, deadline, |f| {
+            selects(f, false)
+        }),
         Some(c) => {
             let mut all = Vec::new();
             let mut step = 0usize;
@@ -164,9 +166,8 @@ fn scan(
 ) -> Result<Page, OverBudget> {
     let ranges = layers.iter().map(|l| ds.layer_range(*l));
     // Only called without boxes (or with boxes that constrain nothing).
-    let untested = sel.test.is_none()
-        && sel.filter.statuses.is_empty()
-        && sel.filter.provinces.is_empty();
+    let untested =
+        sel.test.is_none() && sel.filter.statuses.is_empty() && sel.filter.provinces.is_empty();
     let mut features = Vec::with_capacity(limit.min(4096));
     let mut matched = 0usize;
     if untested {
@@ -175,9 +176,14 @@ fn scan(
             // The part of this range that falls inside [offset, offset + limit).
             let from = offset.saturating_sub(matched).min(len);
             let want = limit.saturating_sub(features.len());
-            features.extend((r.start as usize + from..r.start as usize + len).take(want).map(
-                |i| u32::try_from(i).expect("a feature index fits in u32, as Dataset::new checks"),
-            ));
+            features.extend(
+                (r.start as usize + from..r.start as usize + len)
+                    .take(want)
+                    .map(|i| {
+                        u32::try_from(i)
+                            .expect("a feature index fits in u32, as Dataset::new checks")
+                    }),
+            );
             matched += len;
         }
         return Ok(Page { features, matched });

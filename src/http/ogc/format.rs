@@ -100,8 +100,14 @@ mod tests {
         let chrome = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8";
         assert_eq!(accept(chrome), Ok(Format::Html));
         assert_eq!(accept("*/*"), Ok(Format::Json));
-        assert_eq!(accept("application/geo+json, application/json;q=0.9"), Ok(Format::Json));
-        assert_eq!(accept("text/html;q=0.5, application/json"), Ok(Format::Json));
+        assert_eq!(
+            accept("application/geo+json, application/json;q=0.9"),
+            Ok(Format::Json)
+        );
+        assert_eq!(
+            accept("text/html;q=0.5, application/json"),
+            Ok(Format::Json)
+        );
         assert_eq!(negotiate(None, &HeaderMap::new()), Ok(Format::Json));
         assert_eq!(negotiate(Some("html"), &HeaderMap::new()), Ok(Format::Html));
     }

@@ -70,7 +70,11 @@ fn links_list(out: &mut String, links: &[Value]) {
             escape(s("href")),
             escape(s("rel")),
             escape(s("type")),
-            escape(if s("title").is_empty() { s("href") } else { s("title") }),
+            escape(if s("title").is_empty() {
+                s("href")
+            } else {
+                s("title")
+            }),
             escape(s("rel")),
             escape(s("type"))
         );

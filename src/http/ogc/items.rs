@@ -17,6 +17,7 @@ use crate::index::Dataset;
 use crate::layers::Feature;
 use crate::ogc::cql::{self, Expression, Lang};
 use crate::ogc::crs::{self, Crs};
+use crate::ogc::queryables::Kind;
 use crate::query::Filter;
 use crate::query::select::{self, Selection};
 use crate::snapshot::Snapshot;
@@ -66,10 +67,16 @@ fn items_page(
     let pairs = params::pairs(q)?;
     // The queryables a parameter may name: all but those named like a reserved parameter.
     let as_parameters: Vec<&str> = queryables
-        .names()
-        .filter(|n| !params::RESERVED.contains(n) && *n != "geometry")
+        .iter()
+        .filter(|q| !matches!(q.kind, Kind::Geometry(_)))
+        .map(|q| q.name.as_str())
+        .filter(|n| !params::RESERVED.contains(n))
         .collect();
-    let allowed: Vec<&str> = params::RESERVED.iter().copied().chain(as_parameters.iter().copied()).collect();
+    let allowed: Vec<&str> = params::RESERVED
+        .iter()
+        .copied()
+        .chain(as_parameters.iter().copied())
+        .collect();
     params::only(&pairs, &allowed)?;
     let get = |name: &str| params::get(&pairs, name);
     let format = negotiate(get("f"), headers)?;
@@ -88,13 +95,14 @@ fn items_page(
         Some(other) => {
             return Err(ApiError::invalid(
                 "filter-lang",
-                format!("unknown filter language {other:?}; filter-lang takes cql2-text or cql2-json"),
+                format!(
+                    "unknown filter language {other:?}; filter-lang takes cql2-text or cql2-json"
+                ),
             ));
         }
     };
-    let to_crs84 = |g: geo::Geometry<f64>| {
-        crs::geometry_to_crs84(filter_crs, &g).map_err(|e| e.to_string())
-    };
+    let to_crs84 =
+        |g: geo::Geometry<f64>| crs::geometry_to_crs84(filter_crs, &g).map_err(|e| e.to_string());
     let mut tests: Vec<Expression> = Vec::new();
     for (name, value) in &pairs {
         if as_parameters.contains(&name.as_str()) {
@@ -145,10 +153,20 @@ fn items_page(
     };
     let returned = features.len();
     if offset + returned < page.matched {
-        links.push(link(base.url(&path, &with_offset(offset + returned)), "next", media, "the next page"));
+        links.push(link(
+            base.url(&path, &with_offset(offset + returned)),
+            "next",
+            media,
+            "the next page",
+        ));
     }
     if offset > 0 {
-        links.push(link(base.url(&path, &with_offset(offset.saturating_sub(limit))), "prev", media, "the previous page"));
+        links.push(link(
+            base.url(&path, &with_offset(offset.saturating_sub(limit))),
+            "prev",
+            media,
+            "the previous page",
+        ));
     }
     links.push(link(
         base.url(&format!("/collections/{}", spec.id), &[]),
@@ -180,12 +198,16 @@ fn feature_json(ds: &Dataset, i: u32, crs: Crs, base: &Base, format: Format) -> 
                 format!("feature {:?} cannot be given in {}: {e}", f.id(), crs.uri()),
             )
         })?;
-        v["geometry"] = serde_json::to_value(geojson::Geometry::from(&g)).map_err(ApiError::internal)?;
+        v["geometry"] =
+            serde_json::to_value(geojson::Geometry::from(&g)).map_err(ApiError::internal)?;
     }
     if format == Format::Html {
         let layer = &ds.layer_of(f).id;
         v["links"] = json!([link(
-            base.url(&format!("/collections/{layer}/items/{}", segment(f.id())), &[("f".into(), "html".into())]),
+            base.url(
+                &format!("/collections/{layer}/items/{}", segment(f.id())),
+                &[("f".into(), "html".into())]
+            ),
             "self",
             links::HTML,
             f.id(),

@@ -50,7 +50,8 @@ pub fn self_and_alternate(
     features: bool,
 ) -> Vec<Value> {
     let with_f = |f: Format| {
-        let mut q: Vec<(String, String)> = query.iter().filter(|(k, _)| k != "f").cloned().collect();
+        let mut q: Vec<(String, String)> =
+            query.iter().filter(|(k, _)| k != "f").cloned().collect();
         q.push(("f".into(), f.f().into()));
         base.url(path, &q)
     };

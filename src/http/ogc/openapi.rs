@@ -74,11 +74,27 @@ pub fn document(ds: &Dataset, queryables: &[Queryables], public_url: &str) -> Va
     let p = |name: &str| r(&format!("parameters/{name}"));
     paths.insert(
         "/".into(),
-        op("getLandingPage", "the landing page", vec![p("f")], ok("links to the API definition, the conformance classes and the collections", "application/json", "landingPage"), false),
+        op(
+            "getLandingPage",
+            "the landing page",
+            vec![p("f")],
+            ok(
+                "links to the API definition, the conformance classes and the collections",
+                "application/json",
+                "landingPage",
+            ),
+            false,
+        ),
     );
     paths.insert(
         "/conformance".into(),
-        op("getConformance", "the conformance classes implemented", vec![p("f")], ok("the conformance classes", "application/json", "confClasses"), false),
+        op(
+            "getConformance",
+            "the conformance classes implemented",
+            vec![p("f")],
+            ok("the conformance classes", "application/json", "confClasses"),
+            false,
+        ),
     );
     paths.insert(
         "/api".into(),
@@ -92,24 +108,57 @@ pub fn document(ds: &Dataset, queryables: &[Queryables], public_url: &str) -> Va
     );
     paths.insert(
         "/collections".into(),
-        op("getCollections", "the collections: one per layer", vec![p("f")], ok("the collections", "application/json", "collections"), false),
+        op(
+            "getCollections",
+            "the collections: one per layer",
+            vec![p("f")],
+            ok("the collections", "application/json", "collections"),
+            false,
+        ),
     );
     for (l, spec) in ds.catalogue.layers.iter().enumerate() {
         let id = &spec.id;
         let title = &spec.title_en;
         paths.insert(
             format!("/collections/{id}"),
-            op(&format!("describe_{id}"), &format!("the collection {id} ({title})"), vec![p("f")], ok("the collection", "application/json", "collection"), true),
+            op(
+                &format!("describe_{id}"),
+                &format!("the collection {id} ({title})"),
+                vec![p("f")],
+                ok("the collection", "application/json", "collection"),
+                true,
+            ),
         );
         paths.insert(
             format!("/collections/{id}/queryables"),
-            op(&format!("queryables_{id}"), &format!("the properties a filter on {id} may use"), vec![p("f")], ok("a JSON Schema of the queryables", "application/schema+json", "queryables"), true),
+            op(
+                &format!("queryables_{id}"),
+                &format!("the properties a filter on {id} may use"),
+                vec![p("f")],
+                ok(
+                    "a JSON Schema of the queryables",
+                    "application/schema+json",
+                    "queryables",
+                ),
+                true,
+            ),
         );
         let schema = queryables[l].json_schema("", title);
-        let mut params: Vec<Value> = ["f", "limit", "offset", "bbox", "bbox-crs", "datetime", "crs", "filter", "filter-lang", "filter-crs"]
-            .iter()
-            .map(|n| p(n))
-            .collect();
+        let mut params: Vec<Value> = [
+            "f",
+            "limit",
+            "offset",
+            "bbox",
+            "bbox-crs",
+            "datetime",
+            "crs",
+            "filter",
+            "filter-lang",
+            "filter-crs",
+        ]
+        .iter()
+        .map(|n| p(n))
+        .collect();
         if let Some(props) = schema.get("properties").and_then(Value::as_object) {
             for (name, prop) in props {
                 if RESERVED.contains(&name.as_str()) || name == "geometry" {
@@ -126,38 +175,56 @@ pub fn document(ds: &Dataset, queryables: &[Queryables], public_url: &str) -> Va
                 }));
             }
         }
-        let mut items = op(&format!("items_{id}"), &format!("the features of {id} ({title})"), params, json!({
-            "description": "a page of features",
-            "headers": { "Content-Crs": r("headers/Content-Crs") },
-            "content": {
-                "application/geo+json": { "schema": r("schemas/featureCollectionGeoJSON") },
-                "text/html": { "schema": { "type": "string" } },
-            },
-        }), true);
-        items["get"]["description"] = json!("Features in the order of the layer file. `datetime` is checked but does not narrow: no layer carries time, so every feature holds at every time.");
+        let mut items = op(
+            &format!("items_{id}"),
+            &format!("the features of {id} ({title})"),
+            params,
+            json!({
+                "description": "a page of features",
+                "headers": { "Content-Crs": r("headers/Content-Crs") },
+                "content": {
+                    "application/geo+json": { "schema": r("schemas/featureCollectionGeoJSON") },
+                    "text/html": { "schema": { "type": "string" } },
+                },
+            }),
+            true,
+        );
+        items["get"]["description"] = json!(
+            "Features in the order of the layer file. `datetime` is checked but does not narrow: no layer carries time, so every feature holds at every time."
+        );
         paths.insert(format!("/collections/{id}/items"), items);
         paths.insert(
             format!("/collections/{id}/items/{{featureId}}"),
-            op(&format!("item_{id}"), &format!("one feature of {id}"), vec![p("featureId"), p("f"), p("crs")], json!({
-                "description": "the feature",
-                "headers": { "Content-Crs": r("headers/Content-Crs") },
-                "content": {
-                    "application/geo+json": { "schema": r("schemas/featureGeoJSON") },
-                    "text/html": { "schema": { "type": "string" } },
-                },
-            }), true),
+            op(
+                &format!("item_{id}"),
+                &format!("one feature of {id}"),
+                vec![p("featureId"), p("f"), p("crs")],
+                json!({
+                    "description": "the feature",
+                    "headers": { "Content-Crs": r("headers/Content-Crs") },
+                    "content": {
+                        "application/geo+json": { "schema": r("schemas/featureGeoJSON") },
+                        "text/html": { "schema": { "type": "string" } },
+                    },
+                }),
+                true,
+            ),
         );
     }
-    let error = |description: &str| json!({
-        "description": description,
-        "content": { "application/json": { "schema": r("schemas/exception") } },
-    });
-    let crs_param = |name: &str, what: &str| json!({
-        "name": name, "in": "query", "required": false,
-        "description": what,
-        "schema": { "type": "string", "format": "uri", "enum": crs_uris, "default": Crs::Crs84.uri() },
-        "style": "form", "explode": false,
-    });
+    let error = |description: &str| {
+        json!({
+            "description": description,
+            "content": { "application/json": { "schema": r("schemas/exception") } },
+        })
+    };
+    let crs_param = |name: &str, what: &str| {
+        json!({
+            "name": name, "in": "query", "required": false,
+            "description": what,
+            "schema": { "type": "string", "format": "uri", "enum": crs_uris, "default": Crs::Crs84.uri() },
+            "style": "form", "explode": false,
+        })
+    };
     json!({
         "openapi": "3.0.3",
         "info": {
@@ -201,16 +268,19 @@ fn schemas() -> Value {
     let link_list = json!({ "type": "array", "items": r("schemas/link") });
     let position = json!({ "type": "array", "minItems": 2, "items": { "type": "number" } });
     let ring = json!({ "type": "array", "minItems": 4, "items": position });
-    let geometry = |kind: &str, coordinates: Value| json!({
-        "type": "object",
-        "required": ["type", "coordinates"],
-        "properties": {
-            "type": { "type": "string", "enum": [kind] },
-            "coordinates": coordinates,
-            "bbox": { "type": "array", "minItems": 4, "items": { "type": "number" } },
-        },
-    });
-    let array = |items: Value, min: u32| json!({ "type": "array", "minItems": min, "items": items });
+    let geometry = |kind: &str, coordinates: Value| {
+        json!({
+            "type": "object",
+            "required": ["type", "coordinates"],
+            "properties": {
+                "type": { "type": "string", "enum": [kind] },
+                "coordinates": coordinates,
+                "bbox": { "type": "array", "minItems": 4, "items": { "type": "number" } },
+            },
+        })
+    };
+    let array =
+        |items: Value, min: u32| json!({ "type": "array", "minItems": min, "items": items });
     json!({
         "link": {
             "type": "object",

@@ -114,7 +114,12 @@ pub fn bbox(text: &str, in_crs: Crs) -> ApiResult<Vec<LonLatRect>> {
                 .parse::<f64>()
                 .ok()
                 .filter(|x| x.is_finite())
-                .ok_or_else(|| err(format!("value {} must be a finite number, got {p:?}", i + 1)))
+                .ok_or_else(|| {
+                    err(format!(
+                        "value {} must be a finite number, got {p:?}",
+                        i + 1
+                    ))
+                })
         })
         .collect::<ApiResult<_>>()?;
     let (lo, hi) = match numbers[..] {
@@ -206,12 +211,20 @@ pub fn datetime(text: &str) -> ApiResult<()> {
         None => instant(text).map(|_| ()).map_err(err),
         Some((a, b)) => {
             let open = |s: &str| s.is_empty() || s == "..";
-            let a = if open(a) { None } else { instant(a).map_err(err)? };
-            let b = if open(b) { None } else { instant(b).map_err(err)? };
+            let a = if open(a) {
+                None
+            } else {
+                instant(a).map_err(err)?
+            };
+            let b = if open(b) {
+                None
+            } else {
+                instant(b).map_err(err)?
+            };
             match (a, b) {
-                (Some(a), Some(b)) if a > b => Err(err(format!(
-                    "the interval {text:?} ends before it starts"
-                ))),
+                (Some(a), Some(b)) if a > b => {
+                    Err(err(format!("the interval {text:?} ends before it starts")))
+                }
                 (None, None) if text != "../.." && text != "/.." && text != "../" => Err(err(
                     format!("the interval {text:?} has no end given; write ../.. for all time"),
                 )),
@@ -229,10 +242,16 @@ mod tests {
     fn a_box_across_the_antimeridian_is_two_boxes() {
         let b = bbox("170,-10,-170,10", Crs::Crs84).unwrap();
         assert_eq!(b.len(), 2);
-        assert_eq!((b[0].min.x, b[0].max.x, b[1].min.x, b[1].max.x), (170.0, 180.0, -180.0, -170.0));
+        assert_eq!(
+            (b[0].min.x, b[0].max.x, b[1].min.x, b[1].max.x),
+            (170.0, 180.0, -180.0, -170.0)
+        );
         // EPSG:4326 is latitude first.
         let b = bbox("28,106,29,107", Crs::Epsg4326).unwrap();
-        assert_eq!((b[0].min.x, b[0].min.y, b[0].max.x, b[0].max.y), (106.0, 28.0, 107.0, 29.0));
+        assert_eq!(
+            (b[0].min.x, b[0].min.y, b[0].max.x, b[0].max.y),
+            (106.0, 28.0, 107.0, 29.0)
+        );
         let b = bbox("106,28,0,107,29,500", Crs::Crs84).unwrap();
         assert_eq!(b.len(), 1);
     }
@@ -257,7 +276,14 @@ mod tests {
 
     #[test]
     fn datetimes_are_checked() {
-        for ok in ["2024-05-01", "2024-05-01T08:00:00Z", "2020-01-01/2025-12-31", "../2025-01-01", "2020-01-01T00:00:00+08:00/..", "../.."] {
+        for ok in [
+            "2024-05-01",
+            "2024-05-01T08:00:00Z",
+            "2020-01-01/2025-12-31",
+            "../2025-01-01",
+            "2020-01-01T00:00:00+08:00/..",
+            "../..",
+        ] {
             assert!(datetime(ok).is_ok(), "{ok}");
         }
         for bad in ["yesterday", "2025-01-01/2020-01-01", "2024-13-01", "/"] {

@@ -53,17 +53,42 @@ pub async fn landing(
     let base = Base::new(&s.public_url);
     let mut links = self_and_alternate(&base, "", &pairs, format, false);
     links.extend([
-        link(base.url("/api", &[]), "service-desc", links::OPENAPI, "the API definition (OpenAPI 3.0)"),
+        link(
+            base.url("/api", &[]),
+            "service-desc",
+            links::OPENAPI,
+            "the API definition (OpenAPI 3.0)",
+        ),
         link(
             base.url("/api", &[("f".into(), "html".into())]),
             "service-doc",
             links::HTML,
             "the API definition as HTML",
         ),
-        link(base.url("/conformance", &[]), "conformance", links::JSON, "conformance classes"),
-        link(base.url("/conformance", &[]), REL_CONFORMANCE, links::JSON, "conformance classes"),
-        link(base.url("/collections", &[]), "data", links::JSON, "the collections: one per layer"),
-        link(base.url("/collections", &[]), REL_DATA, links::JSON, "the collections: one per layer"),
+        link(
+            base.url("/conformance", &[]),
+            "conformance",
+            links::JSON,
+            "conformance classes",
+        ),
+        link(
+            base.url("/conformance", &[]),
+            REL_CONFORMANCE,
+            links::JSON,
+            "conformance classes",
+        ),
+        link(
+            base.url("/collections", &[]),
+            "data",
+            links::JSON,
+            "the collections: one per layer",
+        ),
+        link(
+            base.url("/collections", &[]),
+            REL_DATA,
+            links::JSON,
+            "the collections: one per layer",
+        ),
     ]);
     let body = json!({
         "title": "Yuqian Map (渝黔) — OGC API – Features",
@@ -159,7 +184,10 @@ pub fn layer(ds: &Dataset, id: &str) -> ApiResult<usize> {
         let known: Vec<&str> = ds.catalogue.layers.iter().map(|l| l.id.as_str()).collect();
         ApiError::not_found(
             Some("collectionId"),
-            format!("no collection {id:?}; the collections are {}", known.join(", ")),
+            format!(
+                "no collection {id:?}; the collections are {}",
+                known.join(", ")
+            ),
         )
     })
 }
@@ -171,7 +199,12 @@ pub fn collection_json(ds: &Dataset, l: usize, base: &Base, format: Format) -> V
     let mut links = self_and_alternate(base, &path, &[], format, false);
     let items = format!("{path}/items");
     links.extend([
-        link(base.url(&items, &[]), "items", links::GEOJSON, "the features"),
+        link(
+            base.url(&items, &[]),
+            "items",
+            links::GEOJSON,
+            "the features",
+        ),
         link(
             base.url(&items, &[("f".into(), "html".into())]),
             "items",
