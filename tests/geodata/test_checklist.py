@@ -21,8 +21,9 @@ def test_every_checklist_item_is_present_by_id_or_omitted_with_a_reason(checklis
 
 def test_checklist_covers_every_section(checklist):
     sections = {it["section"] for it in checklist}
-    for s in ("专栏3-1 交通", "专栏3-1 能源", "专栏3-1 水利", "专栏3-1 新基建", "专栏4-2", "专栏4-3", "专栏6-1",
-              "news: paired districts", "news: parks and platforms"):
+    for s in ("专栏3-1 交通", "专栏3-1 能源", "专栏3-1 水利", "专栏3-1 新基建", "专栏4-1", "专栏4-2", "专栏4-3",
+              "专栏4-4", "专栏4-5", "专栏6-1", "专栏7-1", "专栏7-2", "news: paired districts",
+              "news: parks and platforms"):
         assert s in sections
 
 
@@ -91,3 +92,72 @@ def test_partner_towns_are_symmetric_and_each_pair_has_a_line(collections, featu
     assert len(pairs) == 15  # the partnerships of 专栏6-1
     lines = {frozenset(f["properties"]["towns"]) for f in collections["town_partnerships"]["features"]}
     assert lines == pairs
+
+
+# The boxes made of headings ("精细化工:", "社会治理项目:" ...): each item names its heading, and
+# the boxes of directions (发展方向) list each heading as an item of its own.
+HEADED_BOXES = ("专栏4-1", "专栏4-4", "专栏4-5", "专栏7-2")
+DIRECTION_BOXES = ("专栏4-1", "专栏4-4")
+_HEADING = re.compile(r"(?:^|[\s。])([^\s。:：;；,，]{2,20})[:：]")
+
+
+def _plan_boxes() -> dict[str, str]:
+    """Each 专栏 of the plan text by number ("专栏4-1"): its body, the line after its title that
+    ends in "|", or "" when the text has no body for it."""
+    lines = (SEEDS / PLAN).read_text(encoding="utf-8").splitlines()
+    boxes = {}
+    for i, line in enumerate(lines):
+        m = re.match(r"(专栏\d+-\d+):", line)
+        if m:
+            body = lines[i + 1] if i + 1 < len(lines) else ""
+            boxes[m.group(1)] = body if body.rstrip().endswith("|") else ""
+    return boxes
+
+
+def _segments(body: str) -> dict[str, str]:
+    """A box body cut at its headings: heading -> its text (whitespace removed)."""
+    marks = [(m.start(1), m.group(1)) for m in _HEADING.finditer(body)]
+    ends = [start for start, _ in marks[1:]] + [len(body)]
+    return {h: re.sub(r"\s", "", body[start:end]) for (start, h), end in zip(marks, ends)}
+
+
+def test_items_of_headed_boxes_name_their_heading_and_their_feature_cites_the_box(checklist, features_by_id):
+    for it in checklist:
+        if it["section"] in HEADED_BOXES:
+            assert it.get("heading"), f"{it['name_zh']}: give the heading it stands under"
+            assert it["source"].startswith(f"{PLAN} {it['section']} {it['heading']}"), it["name_zh"]
+            if "id" in it:
+                cited = features_by_id[it["id"]]["properties"]["source"]
+                assert f"{PLAN} {it['section']}" in cited, f"{it['id']} does not cite {it['section']}"
+
+
+@pytest.mark.skipif(not (SEEDS / PLAN).is_file(), reason="source texts not beside the repo")
+def test_the_checklist_covers_every_box_of_the_plan(checklist):
+    sections = {it["section"].split()[0] for it in checklist}
+    assert set(_plan_boxes()) <= sections, set(_plan_boxes()) - sections
+
+
+@pytest.mark.skipif(not (SEEDS / PLAN).is_file(), reason="source texts not beside the repo")
+def test_every_heading_of_a_headed_box_has_items_and_each_item_is_its_text(checklist):
+    boxes = _plan_boxes()
+    for box in HEADED_BOXES:
+        segments = _segments(boxes[box])
+        items = [it for it in checklist if it["section"] == box]
+        headings = list(dict.fromkeys(it["heading"] for it in items))
+        assert headings == list(segments), f"{box}: headings of the checklist are not those of the text, in order"
+        for it in items:
+            assert re.sub(r"\s", "", it["name_zh"]) in segments[it["heading"]], \
+                f"{box}: {it['name_zh']} is not in the text of {it['heading']}"
+        if box in DIRECTION_BOXES:
+            named = {it["name_zh"] for it in items}
+            for h in segments:
+                assert h in named, f"{box}: the direction {h} is not an item of its own"
+
+
+@pytest.mark.skipif(not (SEEDS / PLAN).is_file(), reason="source texts not beside the repo")
+def test_a_box_without_body_in_the_text_is_one_omitted_item(checklist):
+    empty = [box for box, body in _plan_boxes().items() if not body]
+    assert empty == ["专栏7-1"]  # the text has the title of 专栏7-1 and no items
+    for box in empty:
+        items = [it for it in checklist if it["section"] == box]
+        assert len(items) == 1 and "omitted" in items[0], box
