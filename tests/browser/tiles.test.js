@@ -165,7 +165,7 @@ test('with 200,000 road lines and OSM layers added: the OSM layers get their sty
       if (s) sizes.push({ url: r.url(), bytes: s.responseBodySize + s.responseHeadersSize });
     });
     page.on('console', (m) => { if (m.type() === 'error') errors.push(m.text()); });
-    page.on('pageerror', (e) => errors.push(e.message));
+    page.on('pageerror', (e) => errors.push(`${e.name}: ${e.message} ${(e.stack || '').split('\n').slice(0, 4).join(' | ')}`));
     await page.goto(`${big.origin}/`);
     await page.waitForFunction(() => document.documentElement.dataset.ready === 'true', null, { timeout: 240_000 });
     await page.waitForFunction(() => window.yuqian.map.loaded() && window.yuqian.map.areTilesLoaded(), null, { timeout: 240_000, polling: 200 });
