@@ -176,6 +176,7 @@ fn lines_catalogue() -> Catalogue {
             geometry: vec![GeometryKind::Line],
             file: "synthetic_lines.geojson".into(),
             boundary: None,
+            role: None,
             source: "examples/load_measure.rs".into(),
             licence: "CC0-1.0".into(),
             attribution: "Yuqian Map benchmarks".into(),

@@ -28,6 +28,7 @@ fn layer(id: &str) -> LayerSpec {
         ],
         file: format!("{id}.geojson"),
         boundary: None,
+        role: None,
         source: "random".into(),
         licence: "CC0".into(),
         attribution: "tests".into(),

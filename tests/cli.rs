@@ -23,7 +23,7 @@ fn check_passes_good_data_and_fails_bad_data_listing_all_problems() {
         "{}",
         String::from_utf8_lossy(&ok.stdout)
     );
-    assert!(String::from_utf8_lossy(&ok.stdout).contains("21 features, no problems"));
+    assert!(String::from_utf8_lossy(&ok.stdout).contains("22 features, no problems"));
 
     let bad = Command::new(BIN)
         .args(["check"])
@@ -78,7 +78,7 @@ fn a_real_server_answers_and_stops_on_sigterm() {
     let log = server.log();
     assert_eq!(
         log.iter().filter(|l| l.contains("loaded ")).count(),
-        10,
+        11,
         "{log:#?}"
     );
 

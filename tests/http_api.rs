@@ -13,7 +13,7 @@ async fn health_counts_every_layer() {
     let (status, body) = get(&router(), "/health").await;
     assert_eq!(status, StatusCode::OK);
     assert_eq!(body["status"], "ok");
-    assert_eq!(body["features"], 21);
+    assert_eq!(body["features"], 22);
     assert_eq!(body["layers"]["railways"], 3);
     assert_eq!(body["layers"]["towns"], 3);
 }
@@ -23,7 +23,7 @@ async fn layers_list_titles_kinds_counts_bboxes_and_sources() {
     let (status, body) = get(&router(), "/api/layers").await;
     assert_eq!(status, StatusCode::OK);
     let layers = body["layers"].as_array().unwrap();
-    assert_eq!(layers.len(), 10);
+    assert_eq!(layers.len(), 11);
     let rail = layers.iter().find(|l| l["id"] == "railways").unwrap();
     assert_eq!(rail["title_zh"], "铁路");
     assert_eq!(rail["title_en"], "Railways");
@@ -33,6 +33,10 @@ async fn layers_list_titles_kinds_counts_bboxes_and_sources() {
     assert_eq!(rail["source"], "test fixture");
     let provinces = layers.iter().find(|l| l["id"] == "provinces").unwrap();
     assert_eq!(provinces["boundary"], "province");
+    assert_eq!(provinces["role"], Value::Null);
+    let pairs = layers.iter().find(|l| l["id"] == "district_pairs").unwrap();
+    assert_eq!(pairs["role"], "relation");
+    assert_eq!(pairs["boundary"], Value::Null);
 }
 
 #[tokio::test]
@@ -320,6 +324,95 @@ async fn crossings_find_border_crossing_lines_with_points_and_lengths() {
     assert_eq!(route.as_array().unwrap().len(), 2);
     let (_, only_roads) = get(&r, "/api/crossings?layers=highways").await;
     assert_eq!(ids(&only_roads), ["hwy-g75", "hwy-anxi"]);
+}
+
+// The fixture's one relation, `pair-qijiang-tongzi` (layer `district_pairs`, role "relation"),
+// runs from the Ganshui town point along the railway's Ganshui–Tongzi segment: the issue's
+// "nearest project to 赶水 is a district pairing at 5 m" in miniature.
+
+#[tokio::test]
+async fn nearby_leaves_relation_layers_out_unless_named() {
+    let r = router();
+    let at = "lon=106.71&lat=28.74";
+    let (status, all) = get(&r, &format!("/api/nearby?{at}&k=1000")).await;
+    assert_eq!(status, StatusCode::OK);
+    let got = ids(&all);
+    assert!(got.contains(&"town-ganshui".to_string()), "{got:?}");
+    assert!(!got.contains(&"pair-qijiang-tongzi".to_string()), "{got:?}");
+    let (_, within) = get(&r, &format!("/api/nearby?{at}&radius_m=100000")).await;
+    assert!(!ids(&within).contains(&"pair-qijiang-tongzi".to_string()));
+
+    let (_, named) = get(&r, &format!("/api/nearby?{at}&layers=district_pairs")).await;
+    assert_eq!(ids(&named), ["pair-qijiang-tongzi"]);
+    assert_eq!(named["features"][0]["properties"]["distance_m"], 0.0);
+    let (_, with_towns) = get(
+        &r,
+        &format!("/api/nearby?{at}&layers=towns,district_pairs&k=2"),
+    )
+    .await;
+    let mut two = ids(&with_towns);
+    two.sort();
+    assert_eq!(two, ["pair-qijiang-tongzi", "town-ganshui"]);
+}
+
+#[tokio::test]
+async fn corridor_leaves_relation_layers_out_unless_named() {
+    let r = router();
+    let (_, by_id) = get(&r, "/api/corridor?feature=rail-chuanqian&width_m=5000").await;
+    assert!(!ids(&by_id).contains(&"pair-qijiang-tongzi".to_string()));
+    let (_, named) = get(
+        &r,
+        "/api/corridor?feature=rail-chuanqian&width_m=5000&layers=district_pairs",
+    )
+    .await;
+    assert_eq!(ids(&named), ["pair-qijiang-tongzi"]);
+
+    let line = json!({"type": "LineString", "coordinates": [[106.71, 28.74], [106.82, 28.14]]});
+    let (status, posted) = post_json(
+        &r,
+        "/api/corridor",
+        json!({"line": line, "width_m": 1000}).to_string(),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    let got = ids(&posted);
+    assert!(got.contains(&"rail-chuanqian".to_string()), "{got:?}");
+    assert!(!got.contains(&"pair-qijiang-tongzi".to_string()), "{got:?}");
+    let (_, posted_named) = post_json(
+        &r,
+        "/api/corridor",
+        json!({"line": line, "width_m": 1000, "layers": ["district_pairs"]}).to_string(),
+    )
+    .await;
+    assert_eq!(ids(&posted_named), ["pair-qijiang-tongzi"]);
+}
+
+#[tokio::test]
+async fn crossings_leave_relation_layers_out_unless_named() {
+    let r = router();
+    let (_, all) = get(&r, "/api/crossings").await;
+    assert!(!ids(&all).contains(&"pair-qijiang-tongzi".to_string()));
+    let (status, named) = get(&r, "/api/crossings?layers=district_pairs").await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(ids(&named), ["pair-qijiang-tongzi"]);
+    let c = named["features"][0]["properties"]["crossings"]
+        .as_array()
+        .unwrap();
+    assert_eq!(c.len(), 1);
+    assert_eq!(c[0]["from"], "chongqing");
+    assert_eq!(c[0]["to"], "guizhou");
+}
+
+#[tokio::test]
+async fn relation_layers_are_served_by_features_search_and_ogc_collections() {
+    let r = router();
+    let (_, page) = get(&r, "/api/features?layers=district_pairs").await;
+    assert_eq!(ids(&page), ["pair-qijiang-tongzi"]);
+    let (_, found) = get(&r, "/api/search?q=pairing").await;
+    assert_eq!(ids(&found), ["pair-qijiang-tongzi"]);
+    let (status, items) = get(&r, "/ogc/collections/district_pairs/items?f=json").await;
+    assert_eq!(status, StatusCode::OK, "{items}");
+    assert_eq!(items["features"][0]["id"], "pair-qijiang-tongzi");
 }
 
 #[tokio::test]

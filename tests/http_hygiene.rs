@@ -452,7 +452,7 @@ async fn before_the_first_snapshot_ready_is_503_and_data_reads_say_so() {
     let a = send(&r, get_plain("/health"), LOOPBACK).await;
     assert_eq!(a.json()["status"], "ok");
     assert_eq!(a.json()["data_version"], version.as_str());
-    assert_eq!(a.json()["features"], 21);
+    assert_eq!(a.json()["features"], 22);
 
     live.begin_shutdown();
     let a = send(&r, get_plain("/health/ready"), LOOPBACK).await;
@@ -529,7 +529,7 @@ async fn metrics_parse_as_prometheus_text_and_count_the_requests_made() {
         value("yuqian_layer_features", &[("layer", "railways")]),
         Some(3.0)
     );
-    assert_eq!(value("yuqian_features", &[]), Some(21.0));
+    assert_eq!(value("yuqian_features", &[]), Some(22.0));
     assert!(value("yuqian_heavy_queued", &[]).is_some());
     assert!(value("yuqian_heavy_concurrency", &[]).is_some_and(|c| c >= 1.0));
     // A latency histogram by route: its +Inf bucket counts every request.

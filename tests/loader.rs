@@ -80,7 +80,7 @@ fn a_missing_catalogue_is_reported_with_its_path() {
 #[test]
 fn the_small_fixture_loads_with_typed_fields_and_free_properties() {
     let ds = Dataset::load(&fixture("small")).unwrap();
-    assert_eq!(ds.features.len(), 21);
+    assert_eq!(ds.features.len(), 22);
     let f = ds.feature(ds.find("res-zhangshiba").unwrap());
     assert_eq!(f.name_zh(), "獐狮坝水库");
     assert_eq!(f.status, Status::Planned);

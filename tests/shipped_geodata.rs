@@ -9,7 +9,7 @@ use std::collections::BTreeSet;
 use std::path::PathBuf;
 use yuqian::http::{AppState, app};
 use yuqian::index::Dataset;
-use yuqian::layers::{GeometryKind, Province};
+use yuqian::layers::{GeometryKind, Province, Role};
 
 fn shipped() -> Dataset {
     let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("geodata");
@@ -117,5 +117,86 @@ fn boundary_layers_hold_polygons_and_every_other_layer_has_a_kind() {
         if layer.boundary.is_some() {
             assert_eq!(layer.geometry, [GeometryKind::Polygon]);
         }
+    }
+}
+
+#[test]
+fn district_pairs_and_town_partnerships_are_relation_layers() {
+    let ds = shipped();
+    for id in ["district_pairs", "town_partnerships"] {
+        let l = ds
+            .layer_index(id)
+            .unwrap_or_else(|| panic!("layer {id} is missing"));
+        assert_eq!(ds.catalogue.layers[l].role, Some(Role::Relation), "{id}");
+    }
+}
+
+/// Issue 13: "the nearest project to 赶水 is the 綦江区—遵义市 pairing at 5 m".
+#[tokio::test]
+async fn the_features_nearest_ganshui_are_no_relations() {
+    let ds = shipped();
+    let ganshui = ds.find("town-ganshui").expect("the town 赶水 is shipped");
+    let geo::Geometry::Point(p) = ds.feature(ganshui).geometry else {
+        panic!("town-ganshui is a point");
+    };
+    // What nearby looked at without `layers` before relation layers were left out.
+    let non_boundary: Vec<String> = ds
+        .catalogue
+        .layers
+        .iter()
+        .filter(|l| l.boundary.is_none())
+        .map(|l| l.id.clone())
+        .collect();
+    let relation_layers: Vec<String> = ds
+        .catalogue
+        .layers
+        .iter()
+        .filter(|l| l.role == Some(Role::Relation))
+        .map(|l| l.id.clone())
+        .collect();
+    let router = app(AppState::new(ds), None);
+    let at = format!("lon={}&lat={}", p.x(), p.y());
+
+    // The pairing still passes a few hundred metres from 赶水, nearer than anything but the
+    // town itself (so the case is still there to guard) ...
+    let (_, named) = get(
+        &router,
+        &format!("/api/nearby?{at}&layers=district_pairs&k=1"),
+    )
+    .await;
+    assert_eq!(common::ids(&named), ["pair-yq-qijiang-zunyi"], "{named}");
+    assert!(
+        named["features"][0]["properties"]["distance_m"]
+            .as_f64()
+            .unwrap()
+            < 500.0,
+        "{named}"
+    );
+    let (_, old) = get(
+        &router,
+        &format!("/api/nearby?{at}&k=50&layers={}", non_boundary.join(",")),
+    )
+    .await;
+    assert!(
+        common::ids(&old).contains(&"pair-yq-qijiang-zunyi".to_string()),
+        "{old}"
+    );
+    // ... but without `layers` no relation is among the nearest, nor along a corridor, nor
+    // among the border crossings.
+    let (status, near) = get(&router, &format!("/api/nearby?{at}&k=50")).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_ne!(near["features"][0]["id"], "pair-yq-qijiang-zunyi");
+    let layer_of = |f: &serde_json::Value| f["properties"]["layer"].as_str().unwrap().to_string();
+    for f in near["features"].as_array().unwrap() {
+        assert!(!relation_layers.contains(&layer_of(f)), "{}", f["id"]);
+    }
+    let (_, along) = get(&router, "/api/corridor?feature=rail-chuanqian&width_m=5000").await;
+    assert!(along["numberReturned"].as_u64().unwrap() > 0, "{along}");
+    for f in along["features"].as_array().unwrap() {
+        assert!(!relation_layers.contains(&layer_of(f)), "{}", f["id"]);
+    }
+    let (_, crossing) = get(&router, "/api/crossings").await;
+    for f in crossing["features"].as_array().unwrap() {
+        assert!(!relation_layers.contains(&layer_of(f)), "{}", f["id"]);
     }
 }

@@ -427,8 +427,11 @@ async function main() {
     }
   };
   ctx.fitBounds = (bounds) => map.fitBounds(bounds, { padding: 40, maxZoom: 12, duration: 600 });
+  // What nearby and corridor ask about when no layer is chosen: the layers on the map, less the
+  // boundary and relation layers, which the API too leaves out unless they are named (README).
   ctx.visibleThematic = () => catalogue
-    .filter((l) => !l.boundary && l.feature_count && ctx.visible.has(l.id)).map((l) => l.id);
+    .filter((l) => !l.boundary && l.role !== 'relation' && l.feature_count && ctx.visible.has(l.id))
+    .map((l) => l.id);
   let rerunTimer = null;
   ctx.setLayerVisible = (id, on) => {
     if (on) ctx.visible.add(id); else ctx.visible.delete(id);

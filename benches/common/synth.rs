@@ -58,6 +58,7 @@ pub fn catalogue() -> Catalogue {
                 geometry: vec![*kind],
                 file: format!("{id}.geojson"),
                 boundary: None,
+                role: None,
                 source: "benches/common/synth.rs".into(),
                 licence: "CC0-1.0".into(),
                 attribution: "Yuqian Map benchmarks".into(),

@@ -28,6 +28,7 @@ pub async fn layers(Snap(snap): Snap, RawQuery(q): RawQuery) -> ApiResult<Json<V
                 "title_en": l.title_en,
                 "geometry": l.geometry,
                 "boundary": l.boundary,
+                "role": l.role,
                 "feature_count": st.feature_count,
                 "bbox": st.bbox.map(|b| [b.min.x, b.min.y, b.max.x, b.max.y]),
                 "source": l.source,

@@ -101,13 +101,14 @@ impl Params {
         check_lon_lat(lon, lat, "lon", "lat")
     }
 
-    /// Like [`Params::filter`], but without `layers` it covers only the non-boundary layers:
-    /// every point lies inside a province and a county, which would otherwise head every
-    /// nearby list and fill every corridor.
-    pub fn filter_without_boundaries(&self, ds: &Dataset) -> ApiResult<Filter> {
+    /// Like [`Params::filter`], but without `layers` it covers only the layers queried by
+    /// default: neither boundary nor relation layers (see [`LayerSpec::queried_by_default`]).
+    ///
+    /// [`LayerSpec::queried_by_default`]: crate::layers::LayerSpec::queried_by_default
+    pub fn filter_or_default_layers(&self, ds: &Dataset) -> ApiResult<Filter> {
         let mut filter = self.filter(ds)?;
         if filter.layers.is_empty() {
-            filter.layers = non_boundary_layers(ds);
+            filter.layers = default_layers(ds);
         }
         Ok(filter)
     }
@@ -150,10 +151,11 @@ pub fn check_lon_lat(lon: f64, lat: f64, lon_name: &str, lat_name: &str) -> ApiR
     Ok(geo::Coord { x: lon, y: lat })
 }
 
-/// Catalogue positions of every layer that is not a boundary layer.
-pub fn non_boundary_layers(ds: &Dataset) -> Vec<usize> {
+/// Catalogue positions of every layer that nearby and corridor look at when a request names no
+/// `layers`: neither boundary nor relation layers.
+pub fn default_layers(ds: &Dataset) -> Vec<usize> {
     (0..ds.catalogue.layers.len())
-        .filter(|i| ds.catalogue.layers[*i].boundary.is_none())
+        .filter(|i| ds.catalogue.layers[*i].queried_by_default())
         .collect()
 }
 

@@ -3,7 +3,7 @@
 use super::error::{ApiError, ApiResult};
 use super::heavy;
 use super::output::{collection, feature, lon_lat, metres};
-use super::params::{Params, enum_values, layer_list, non_boundary_layers};
+use super::params::{Params, default_layers, enum_values, layer_list};
 use super::state::{AppState, Snap};
 use crate::layers::load::parse_geometry;
 use crate::layers::{GeometryKind, Province, Status};
@@ -52,7 +52,7 @@ fn nearest(snap: &Snapshot, q: Option<&str>, deadline: Deadline) -> ApiResult<Va
             ),
         ));
     }
-    let filter = p.filter_without_boundaries(ds)?;
+    let filter = p.filter_or_default_layers(ds)?;
     let found = near::nearby(ds, at, k, radius_m, &filter, &deadline)?;
     let out = found
         .hits
@@ -97,7 +97,7 @@ fn along_feature(snap: &Snapshot, q: Option<&str>, deadline: Deadline) -> ApiRes
         p.f64("width_m")?
             .ok_or_else(|| ApiError::invalid("width_m", "width_m is required"))?,
     )?;
-    let filter = p.filter_without_boundaries(ds)?;
+    let filter = p.filter_or_default_layers(ds)?;
     answer_corridor(snap, &parts, width_m, &filter, Some(index), deadline)
 }
 
@@ -173,7 +173,7 @@ fn along_line(snap: &Snapshot, body: &[u8], deadline: Deadline) -> ApiResult<Val
     let filter = Filter {
         layers: match obj.remove("layers") {
             Some(v) => layer_list(ds, "layers", strings("layers", &v)?)?,
-            None => non_boundary_layers(ds),
+            None => default_layers(ds),
         },
         statuses: match obj.remove("status") {
             Some(v) => enum_values::<Status>("status", strings("status", &v)?)?,
@@ -327,7 +327,7 @@ fn border_crossings(snap: &Snapshot, q: Option<&str>) -> ApiResult<Value> {
     let wanted = |i: u32| {
         let l = usize::from(ds.feature(i).layer);
         if layers.is_empty() {
-            ds.catalogue.layers[l].boundary.is_none()
+            ds.catalogue.layers[l].queried_by_default()
         } else {
             layers.contains(&l)
         }

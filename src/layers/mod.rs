@@ -13,7 +13,7 @@ pub mod load;
 mod validate;
 pub mod version;
 
-pub use catalogue::{Boundary, Catalogue, GeometryKind, LayerSpec};
+pub use catalogue::{Boundary, Catalogue, GeometryKind, LayerSpec, Role};
 pub use feature::{Accuracy, Feature, Province, Provinces, Status, Texts};
 pub use load::{LoadError, Problem, load_dir};
 pub use version::data_version;

@@ -113,7 +113,8 @@ pub fn line_parts(f: &Feature) -> Vec<Vec<Coord>> {
     }
 }
 
-/// Every line feature (of `layers`, or of every non-boundary layer that holds lines) with at
+/// Every line feature (of `layers`, or of every layer queried by default that holds lines: see
+/// [`LayerSpec::queried_by_default`](crate::layers::LayerSpec::queried_by_default)) with at
 /// least one crossing, in catalogue order; stops with [`OverBudget`] once `deadline` has passed
 /// (looked at once per line: splitting one costs an R-tree query per segment).
 pub fn crossings(
@@ -127,7 +128,7 @@ pub fn crossings(
         let l = usize::from(f.layer);
         let spec = &ds.catalogue.layers[l];
         let wanted = if layers.is_empty() {
-            spec.boundary.is_none() && spec.geometry.contains(&GeometryKind::Line)
+            spec.queried_by_default() && spec.geometry.contains(&GeometryKind::Line)
         } else {
             layers.contains(&l)
         };

@@ -56,8 +56,8 @@ impl Snapshot {
         let border = Border::from_dataset(&dataset);
         let planner = Planner::new(&dataset);
         let crossings = match &border {
-            // Every layer that holds lines, boundary layers included, so that any `layers`
-            // filter a request may give is answered from this one computation.
+            // Every layer that holds lines, boundary and relation layers included, so that any
+            // `layers` filter a request may give is answered from this one computation.
             Some(b) => {
                 let line_layers: Vec<usize> = (0..dataset.catalogue.layers.len())
                     .filter(|i| {

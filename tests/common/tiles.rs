@@ -13,7 +13,7 @@ use tower::ServiceExt;
 use yuqian::index::Dataset;
 use yuqian::tiles::TileCoord;
 
-pub const ALL: &str = "provinces,counties,railways,railway_stations,highways,reservoirs,industrial_parks,tourist_routes,towns,attractions";
+pub const ALL: &str = "provinces,counties,railways,railway_stations,highways,reservoirs,industrial_parks,tourist_routes,towns,attractions,district_pairs";
 pub const EXTENT: f64 = 4096.0;
 pub const BUFFER: f64 = 64.0;
 

@@ -23,12 +23,17 @@ def test_layers_toml_has_the_required_members_and_layers(layers):
         assert set(layer["geometry"]) <= {"point", "line", "polygon"}
         assert (GEODATA / layer["file"]).is_file()
         assert layer.get("boundary") in (None, "province", "county")
+        assert layer.get("role") in (None, "relation"), layer["id"]
+        assert not (layer.get("boundary") and layer.get("role")), layer["id"]
     required = {"provinces", "counties", "rivers", "towns", "railways", "railway_stations", "highways",
                 "reservoirs", "industrial_parks", "energy", "ports_waterways", "attractions",
                 "tourist_routes", "district_pairs"}
     assert required <= set(ids)
     assert {l["id"]: l.get("boundary") for l in layers}["provinces"] == "province"
     assert {l["id"]: l.get("boundary") for l in layers}["counties"] == "county"
+    # Links between places, not things at them: nearby, corridor and crossings leave them out.
+    roles = {l["id"]: l.get("role") for l in layers}
+    assert roles["district_pairs"] == roles["town_partnerships"] == "relation"
 
 
 def test_feature_ids_are_unique_across_all_layers(collections):

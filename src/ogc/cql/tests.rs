@@ -22,6 +22,7 @@ fn layer(id: &str, kind: GeometryKind) -> LayerSpec {
         geometry: vec![kind],
         file: format!("{id}.geojson"),
         boundary: None,
+        role: None,
         source: "tests".into(),
         licence: "CC0-1.0".into(),
         attribution: "tests".into(),
