@@ -245,19 +245,29 @@ async fn corridor_of_a_posted_line_matches_the_corridor_of_the_same_feature() {
 }
 
 #[tokio::test]
-async fn region_names_province_and_county_or_says_outside() {
+async fn region_names_province_prefecture_and_county_or_says_outside() {
     let r = router();
     let (status, body) = get(&r, "/api/region?lon=106.7&lat=28.9").await;
     assert_eq!(status, StatusCode::OK);
     assert_eq!(body["province"], "chongqing");
     assert_eq!(body["county"]["name_zh"], "綦江区");
     assert_eq!(body["county"]["adcode"], "500110");
+    // Chongqing has no prefectures: its counties' prefecture is the municipality itself.
+    assert_eq!(
+        body["prefecture"],
+        json!({"id": "prefecture-500000", "name_zh": "重庆市", "name_en": "Chongqing Municipality", "adcode": "500000"})
+    );
     let (_, gz) = get(&r, "/api/region?lon=106.8&lat=28.2").await;
     assert_eq!(gz["province"], "guizhou");
+    assert_eq!(gz["province_feature"]["adcode"], "520000");
     assert_eq!(gz["county"]["id"], "county-tongzi");
+    assert_eq!(gz["prefecture"]["name_zh"], "遵义市");
+    assert_eq!(gz["prefecture"]["adcode"], "520300");
+    // Outside every county: the province alone.
     let (_, no_county) = get(&r, "/api/region?lon=108.0&lat=27.0").await;
     assert_eq!(no_county["province"], "guizhou");
     assert_eq!(no_county["county"], Value::Null);
+    assert_eq!(no_county["prefecture"], Value::Null);
     let (status, outside) = get(&r, "/api/region?lon=116.4&lat=39.9").await;
     assert_eq!(status, StatusCode::NOT_FOUND);
     assert!(outside["detail"].as_str().unwrap().contains("outside"));

@@ -5,6 +5,7 @@ mod common;
 
 use axum::http::StatusCode;
 use common::get;
+use serde_json::{Value, json};
 use std::collections::BTreeSet;
 use std::path::PathBuf;
 use yuqian::http::{AppState, app};
@@ -107,7 +108,48 @@ async fn the_region_of_every_town_is_the_county_it_records() {
             county.as_str(),
             "{id} at [{lon}, {lat}]: {body}"
         );
+        // The prefecture: 重庆市 itself for Chongqing, the 地级市 (遵义市) in Guizhou.
+        let prefecture = if county.starts_with("50") {
+            ("500000", "重庆市")
+        } else {
+            ("520300", "遵义市")
+        };
+        assert_eq!(
+            (
+                &body["prefecture"]["adcode"],
+                &body["prefecture"]["name_zh"]
+            ),
+            (&json!(prefecture.0), &json!(prefecture.1)),
+            "{id}: {body}"
+        );
+        assert_eq!(
+            body["prefecture"]["id"],
+            format!("prefecture-{}", prefecture.0),
+            "{id}"
+        );
     }
+}
+
+#[tokio::test]
+async fn a_point_in_zunyi_names_zunyi_as_its_prefecture_and_one_outside_the_counties_only_guizhou()
+{
+    let router = app(AppState::new(shipped()), None);
+    // The 遵义会议会址 in 红花岗区.
+    let (status, body) = get(&router, "/api/region?lon=106.92&lat=27.70").await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(body["province"], "guizhou");
+    assert_eq!(body["province_feature"]["adcode"], "520000");
+    assert_eq!(body["county"]["name_zh"], "红花岗区");
+    assert_eq!(
+        body["prefecture"],
+        json!({"id": "prefecture-520300", "name_zh": "遵义市", "name_en": "Zunyi City", "adcode": "520300"})
+    );
+    // Guiyang: in Guizhou, but the counties layer holds only Zunyi's.
+    let (status, body) = get(&router, "/api/region?lon=106.71&lat=26.58").await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(body["province"], "guizhou");
+    assert_eq!(body["county"], Value::Null);
+    assert_eq!(body["prefecture"], Value::Null);
 }
 
 #[test]

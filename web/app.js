@@ -18,7 +18,7 @@ import { FeatureCache } from './js/features.js';
 import { t, setLang, getLang, onLangChange, applyStatic } from './js/i18n.js';
 import {
   BACKGROUND, BORDER_COLOUR, FONT_BOLD, ROUTE_COLOURS,
-  borderLayers, dashExpression, labelField, layerColour, offByDefault, styleLayersFor, useStyle,
+  borderLayers, dashExpression, fillByLayerId, labelField, layerColour, layerStyle, offByDefault, styleLayersFor, useStyle,
 } from './js/mapstyle.js';
 import { anchorOf } from './js/derive.js';
 import { geometryBounds } from './js/geodesy.js';
@@ -45,7 +45,8 @@ const pmtilesProtocol = new PmtilesProtocol();
 maplibregl.addProtocol('pmtiles', pmtilesProtocol.tile);
 
 // ---------------------------------------------------------------------------------------------
-// URL state: #map=zoom/lat/lon&layers=a,b&lang=en&tab=corridor&corridor=f:ID&w=5&near=lon,lat&r=20
+// URL state: #map=zoom/lat/lon&layers=a,b&fill=counties&lang=en&tab=corridor&corridor=f:ID&w=5&near=lon,lat&r=20
+// (`fill`: the layers whose polygons are filled by their style's `fill_by`, e.g. counties by group)
 
 function readUrl() {
   const out = {};
@@ -57,6 +58,7 @@ function readUrl() {
   return {
     view: view.length === 3 && view.every(Number.isFinite) ? { zoom: view[0], center: [view[2], view[1]] } : null,
     layers: out.layers !== undefined ? out.layers.split(',').filter(Boolean) : null,
+    fill: out.fill !== undefined ? out.fill.split(',').filter(Boolean) : null,
     lang: out.lang === 'en' ? 'en' : out.lang === 'zh' ? 'zh' : null,
     tab: TABS.includes(out.tab) ? out.tab : null,
     corridor: CorridorTool.parseUrl(out.corridor),
@@ -77,8 +79,12 @@ function writeUrl(ctx) {
   const parts = [
     ['map', `${z.toFixed(2)}/${c.lat.toFixed(digits)}/${c.lng.toFixed(digits)}`],
     ['layers', [...ctx.catalogue.filter((l) => ctx.visible.has(l.id)).map((l) => l.id), ...(ctx.visible.has(SAVED_LOOPS) ? [SAVED_LOOPS] : [])].join(',')],
-    ['lang', getLang()],
   ];
+  // Written whenever some layer can be filled, so that switching a default off is kept too.
+  if (ctx.catalogue.some((l) => layerStyle(l.id).fill_by)) {
+    parts.push(['fill', ctx.catalogue.filter((l) => ctx.fillBy.has(l.id)).map((l) => l.id).join(',')]);
+  }
+  parts.push(['lang', getLang()]);
   if (ctx.tab !== 'layers') parts.push(['tab', ctx.tab]);
   const corridor = ctx.corridor.toUrl();
   if (corridor) parts.push(['corridor', corridor], ['w', String(ctx.corridor.width_m() / 1000)]);
@@ -280,11 +286,11 @@ function buildStyle(ctx, lang) {
       paint: { 'text-color': '#ffffff' },
     },
   ];
-  // Layers whose visibility follows a data layer's toggle.
+  // Layers whose visibility follows a data layer's toggle (and a fill by field, its own too).
   for (const l of layers) {
     const m = /^L:([^:]+):/.exec(l.id);
     if (m) {
-      l.layout = { ...(l.layout ?? {}), visibility: ctx.visible.has(m[1]) ? 'visible' : 'none' };
+      l.layout = { ...(l.layout ?? {}), visibility: ctx.isShown(m[1], l.id) ? 'visible' : 'none' };
       if (!ctx.styleIdsByLayer.has(m[1])) ctx.styleIdsByLayer.set(m[1], []);
       ctx.styleIdsByLayer.get(m[1]).push(l.id);
     }
@@ -356,11 +362,17 @@ async function main() {
     stopInfo: new Map(annotations.route_stops.features.map((f) => [f.properties.stop, f.properties])),
     styleIdsByLayer: new Map(),
     visible: new Set(),
+    /** Layers whose polygons are filled by their style's `fill_by` (e.g. counties by group). */
+    fillBy: new Set(),
     tab: 'layers',
     pmtiles: url.pmtiles,
   };
   const defaults = catalogue.filter((l) => l.feature_count && !offByDefault(l.id)).map((l) => l.id);
   for (const id of url.layers ?? [...defaults, SAVED_LOOPS]) if (ctx.layerById.has(id) || id === SAVED_LOOPS) ctx.visible.add(id);
+  const fillDefaults = catalogue.filter((l) => layerStyle(l.id).fill_by && !layerStyle(l.id).fill_by.off_by_default).map((l) => l.id);
+  for (const id of url.fill ?? (url.layers ? [] : fillDefaults)) if (ctx.layerById.has(id) && layerStyle(id).fill_by) ctx.fillBy.add(id);
+  /** Whether style layer `styleId` of data layer `id` is drawn: a fill by field needs its own switch too. */
+  ctx.isShown = (id, styleId) => ctx.visible.has(id) && (styleId !== fillByLayerId(id) || ctx.fillBy.has(id));
   ctx.isBoundary = (f) => Boolean(ctx.layerById.get(f.properties.layer)?.boundary);
 
   // Every data layer comes from one vector tile source: our /tiles, or a PMTiles archive.
@@ -435,7 +447,7 @@ async function main() {
   let rerunTimer = null;
   ctx.setLayerVisible = (id, on) => {
     if (on) ctx.visible.add(id); else ctx.visible.delete(id);
-    for (const sid of ctx.styleIdsByLayer.get(id) ?? []) map.setLayoutProperty(sid, 'visibility', on ? 'visible' : 'none');
+    for (const sid of ctx.styleIdsByLayer.get(id) ?? []) map.setLayoutProperty(sid, 'visibility', ctx.isShown(id, sid) ? 'visible' : 'none');
     panel.syncChecks();
     document.getElementById('loop-show-saved').checked = ctx.visible.has(SAVED_LOOPS);
     ctx.saveUrl();
@@ -445,6 +457,15 @@ async function main() {
       if (nearby.at && !nearby.filters.layers.length) nearby.run(nearby.at);
       if (corridor.axis && !corridor.filters.layers.length) corridor.run();
     }, 150);
+  };
+
+  /** Fills a layer's polygons by its `fill_by` field, or stops; switching it on shows the layer. */
+  ctx.setFillBy = (id, on) => {
+    if (on) ctx.fillBy.add(id); else ctx.fillBy.delete(id);
+    if (on && !ctx.visible.has(id)) ctx.setLayerVisible(id, true);
+    else map.setLayoutProperty(fillByLayerId(id), 'visibility', ctx.isShown(id, fillByLayerId(id)) ? 'visible' : 'none');
+    panel.syncChecks();
+    ctx.saveUrl();
   };
 
   // Style layers that answer a click: the features of non-boundary layers and route stops.

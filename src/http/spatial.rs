@@ -273,11 +273,23 @@ fn region_of(snap: &Snapshot, q: Option<&str>) -> ApiResult<Value> {
         })
     };
     let province = ds.feature(r.province).provinces.only().map(|p| p.as_str());
+    let prefecture = r
+        .county
+        .and_then(|c| area::prefecture_of(ds.feature(c)))
+        .map(|p| {
+            json!({
+                "id": p.id,
+                "name_zh": p.name_zh,
+                "name_en": p.name_en,
+                "adcode": p.adcode,
+            })
+        });
     Ok(json!({
         "lon": at.x,
         "lat": at.y,
         "province": province,
         "province_feature": describe(r.province),
+        "prefecture": prefecture,
         "county": r.county.map(describe),
     }))
 }

@@ -1,9 +1,9 @@
-//! Which province and county a point lies in, from the boundary layers, and how a path divides
-//! among a set of areas (used for border crossings and for route loops).
+//! Which province, prefecture and county a point lies in, from the boundary layers, and how a
+//! path divides among a set of areas (used for border crossings and for route loops).
 
 use crate::geodesy::{LonLatRect, distance_m};
 use crate::index::Dataset;
-use crate::layers::Boundary;
+use crate::layers::{Boundary, Feature};
 use geo::line_intersection::{LineIntersection, line_intersection};
 use geo::{BoundingRect, Contains, Coord, Geometry, Line, Point};
 use rstar::primitives::{GeomWithData, Rectangle};
@@ -33,6 +33,31 @@ pub fn region_of(ds: &Dataset, p: Coord) -> Option<Region> {
     Some(Region {
         province: containing(Boundary::Province)?,
         county: containing(Boundary::County),
+    })
+}
+
+/// The prefecture (地级市, or the municipality itself for Chongqing) a county names in its
+/// `prefecture_id`, `prefecture_zh`, `prefecture_en` and `prefecture_adcode` properties
+/// (geodata/FORMAT.md). No layer holds prefecture polygons: a point's prefecture is its county's.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Prefecture<'a> {
+    /// `prefecture-<adcode>`: an identifier, not a feature id.
+    pub id: &'a str,
+    pub name_zh: &'a str,
+    pub name_en: &'a str,
+    pub adcode: Option<&'a str>,
+}
+
+/// The prefecture of a county feature; `None` when the county carries no `prefecture_id`.
+/// A missing name falls back to the id, so a partial record still names the prefecture.
+pub fn prefecture_of(county: &Feature) -> Option<Prefecture<'_>> {
+    let text = |k: &str| county.extra().get(k).and_then(|v| v.as_str());
+    let id = text("prefecture_id").filter(|s| !s.is_empty())?;
+    Some(Prefecture {
+        id,
+        name_zh: text("prefecture_zh").unwrap_or(id),
+        name_en: text("prefecture_en").unwrap_or(id),
+        adcode: text("prefecture_adcode"),
     })
 }
 

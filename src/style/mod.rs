@@ -172,6 +172,33 @@ pub struct ByField {
     pub default: f64,
 }
 
+/// Polygons filled by a field's value (e.g. counties by their 一区两群 group), switched on and
+/// off on the page as one toggle, with one legend entry per value.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FillBy {
+    pub field: String,
+    /// What the colouring shows, for the toggle and the legend.
+    pub title_zh: String,
+    pub title_en: String,
+    /// Opacity of the fill.
+    pub opacity: f64,
+    /// Off until switched on.
+    #[serde(default)]
+    pub off_by_default: bool,
+    /// In legend order; a feature with any other value (or none) is not filled.
+    pub values: Vec<FillValue>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FillValue {
+    pub value: String,
+    pub colour: Colour,
+    pub name_zh: String,
+    pub name_en: String,
+}
+
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct LabelStyle {
@@ -219,6 +246,9 @@ pub struct LayerStyle {
     pub point_radius: Option<f64>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub label: Option<LabelStyle>,
+    /// Polygons filled by a field's value, as a toggle of their own.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub fill_by: Option<FillBy>,
 }
 
 /// A layer's style with every default filled in, as both renderers use it.
@@ -235,6 +265,7 @@ pub struct ResolvedLayer {
     pub colour_by_route: bool,
     pub point_radius: f64,
     pub label: LabelStyle,
+    pub fill_by: Option<FillBy>,
 }
 
 /// What is wrong with a style description.
@@ -375,6 +406,32 @@ impl MapStyle {
                     return Err(invalid(format!("{at}.width_by.field"), "is empty"));
                 }
             }
+            if let Some(f) = &l.fill_by {
+                let at = format!("{at}.fill_by");
+                for (name, v) in [
+                    ("field", &f.field),
+                    ("title_zh", &f.title_zh),
+                    ("title_en", &f.title_en),
+                ] {
+                    if v.is_empty() {
+                        return Err(invalid(format!("{at}.{name}"), "is empty"));
+                    }
+                }
+                unit(&format!("{at}.opacity"), f.opacity)?;
+                if f.values.is_empty() {
+                    return Err(invalid(format!("{at}.values"), "needs at least one value"));
+                }
+                for (i, v) in f.values.iter().enumerate() {
+                    let at = format!("{at}.values[{i}]");
+                    fixed(&format!("{at}.colour"), &v.colour)?;
+                    if v.value.is_empty() || v.name_zh.is_empty() || v.name_en.is_empty() {
+                        return Err(invalid(at, "needs a value, name_zh and name_en"));
+                    }
+                    if f.values[..i].iter().any(|w| w.value == v.value) {
+                        return Err(invalid(at, format!("{:?} is listed twice", v.value)));
+                    }
+                }
+            }
         }
         Ok(())
     }
@@ -408,6 +465,7 @@ impl MapStyle {
             colour_by_route: l.colour_by_route.or(d.colour_by_route).unwrap_or(false),
             point_radius: l.point_radius.or(d.point_radius).unwrap_or(5.0),
             label,
+            fill_by: l.fill_by.or_else(|| d.fill_by.clone()),
         }
     }
 
@@ -516,6 +574,27 @@ mod tests {
     }
 
     #[test]
+    fn counties_can_be_coloured_by_their_group() {
+        let f = MapStyle::shipped().layer("counties").fill_by.unwrap();
+        assert_eq!(f.field, "group_id");
+        assert!(f.off_by_default);
+        let values: Vec<(&str, &str)> = f
+            .values
+            .iter()
+            .map(|v| (v.value.as_str(), v.name_zh.as_str()))
+            .collect();
+        assert_eq!(
+            values,
+            [
+                ("metro", "主城都市区"),
+                ("northeast", "渝东北三峡库区城镇群"),
+                ("southeast", "渝东南武陵山区城镇群")
+            ]
+        );
+        assert_eq!(MapStyle::shipped().layer("railways").fill_by, None);
+    }
+
+    #[test]
     fn the_palette_hash_is_the_pages() {
         // The page: for (const c of id) h = (h * 31 + c.charCodeAt(0)) >>> 0.
         let mut h: u64 = 0;
@@ -585,6 +664,19 @@ mod tests {
         let e = edited(|v| v["layers"]["railways"]["colour_by"] = "x".into()).unwrap_err();
         assert!(
             matches!(e, StyleError::Json(_)) && e.to_string().contains("colour_by"),
+            "{e}"
+        );
+        let e =
+            edited(|v| v["layers"]["counties"]["fill_by"]["values"][1]["value"] = "metro".into())
+                .unwrap_err();
+        assert!(
+            e.to_string().contains("layers.counties.fill_by.values[1]")
+                && e.to_string().contains("twice"),
+            "{e}"
+        );
+        let e = edited(|v| v["layers"]["counties"]["fill_by"]["opacity"] = 1.5.into()).unwrap_err();
+        assert!(
+            e.to_string().contains("layers.counties.fill_by.opacity"),
             "{e}"
         );
         let e = edited(|v| v["version"] = 2.into()).unwrap_err();

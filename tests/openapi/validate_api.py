@@ -399,6 +399,7 @@ def run_cases(c, main, budget, limited, args):
 
     op = "/api/region"
     data_read("region", op, op, [("lon", "106.7"), ("lat", "28.9")])
+    c.check("region, a county of a prefecture", main, op, "get", op, [("lon", "106.8"), ("lat", "28.2")])
     c.check("region, no county", main, op, "get", op, [("lon", "108.0"), ("lat", "27.0")])
     c.check("region, outside", main, op, "get", op, [("lon", "116.4"), ("lat", "39.9")], status=404)
     c.check("region, lat out of range", main, op, "get", op, [("lon", "106.7"), ("lat", "91")], status=400, request_valid=False)

@@ -1,10 +1,11 @@
-// The layer list (toggles with a legend swatch per layer), the status and accuracy legend,
-// and the list of data sources with their licences.
+// The layer list (toggles with a legend swatch per layer; a layer whose style fills its polygons
+// by a field, such as the counties by 一区两群 group, gets a toggle of that and a legend of its
+// values), the status and accuracy legend, and the list of data sources with their licences.
 
 import { h, svg } from './ui.js';
-import { t, layerTitle, statusLabel, accuracyLabel, STATUSES, ACCURACIES } from './i18n.js';
+import { t, getLang, layerTitle, statusLabel, accuracyLabel, STATUSES, ACCURACIES } from './i18n.js';
 import {
-  BASE_LAYERS, BORDER_COLOUR, PROVINCE_FILL, STATUS_DASH, layerColour, pointStatusStyle, ROUTE_COLOURS,
+  BASE_LAYERS, BORDER_COLOUR, PROVINCE_FILL, STATUS_DASH, layerColour, layerStyle, pointStatusStyle, ROUTE_COLOURS,
 } from './mapstyle.js';
 
 /** A small SVG sample of a layer: a filled square, a line, or a dot, per its geometry kinds. */
@@ -77,6 +78,23 @@ export class LayerPanel {
         h('span', { class: 'layer-title' }, layerTitle(layer)),
         h('span', { class: 'count' }, String(layer.feature_count)));
     };
+    // The toggle of a layer's fill by field, and one legend entry per value.
+    const fillBy = (layer) => {
+      const f = layerStyle(layer.id).fill_by;
+      if (!f || !layer.feature_count) return [];
+      const zh = getLang() === 'zh';
+      return [h('div', { class: 'fill-by', dataset: { fillBy: layer.id } },
+        h('label', { class: 'fill-by-toggle' },
+          h('input', {
+            type: 'checkbox', checked: this.ctx.fillBy.has(layer.id),
+            onchange: (e) => this.ctx.setFillBy(layer.id, e.target.checked),
+          }),
+          h('span', {}, zh ? f.title_zh : f.title_en)),
+        h('ul', { class: 'fill-by-legend' }, f.values.map((v) => h('li', { dataset: { value: v.value } },
+          svg('svg', { viewBox: '0 0 16 12', width: 16, height: 12, class: 'swatch', 'aria-hidden': 'true' },
+            svg('rect', { x: 0.5, y: 0.5, width: 15, height: 11, fill: v.colour, 'fill-opacity': Math.min(1, f.opacity * 2), stroke: layerColour(layer.id) })),
+          h('span', {}, zh ? v.name_zh : v.name_en)))))];
+    };
     const base = catalogue.filter((l) => BASE_LAYERS.has(l.id) || l.boundary);
     const thematic = catalogue.filter((l) => !(BASE_LAYERS.has(l.id) || l.boundary));
     const bulk = (on) => h('button', {
@@ -85,7 +103,7 @@ export class LayerPanel {
     }, t(on ? 'layers.all' : 'layers.none'));
     this.list.replaceChildren(...[
       h('div', { class: 'group-title' }, t('group.base')),
-      base.map(row),
+      base.flatMap((l) => [row(l), ...fillBy(l)]),
       h('div', { class: 'border-row' },
         svg('svg', { viewBox: '0 0 28 16', width: 28, height: 16, class: 'swatch' },
           svg('line', { x1: 2, y1: 8, x2: 26, y2: 8, stroke: BORDER_COLOUR, 'stroke-opacity': 0.25, 'stroke-width': 7 }),
@@ -137,6 +155,9 @@ export class LayerPanel {
   syncChecks() {
     for (const row of this.list.querySelectorAll('.layer-row')) {
       row.querySelector('input').checked = this.ctx.visible.has(row.dataset.layer);
+    }
+    for (const block of this.list.querySelectorAll('.fill-by')) {
+      block.querySelector('input').checked = this.ctx.fillBy.has(block.dataset.fillBy);
     }
   }
 }

@@ -45,6 +45,20 @@ export function layerStyle(id) {
 }
 
 export const layerColour = (id) => layerStyle(id).colour;
+
+/** The style layer that fills a layer's polygons by a field (`fill_by`), toggled on its own. */
+export const fillByLayerId = (id) => `L:${id}:fill-by`;
+
+/** The fill of `fill_by`: one colour per listed value; other values are not drawn. */
+function fillByLayer(ls, id, src) {
+  const f = ls.fill_by;
+  const colour = ['match', ['to-string', ['get', f.field]], ...f.values.flatMap((v) => [v.value, v.colour]), 'rgba(0,0,0,0)'];
+  return {
+    id: fillByLayerId(id), type: 'fill', ...src,
+    filter: ['all', isPolygon, ['in', ['to-string', ['get', f.field]], ['literal', f.values.map((v) => v.value)]]],
+    paint: { 'fill-color': colour, 'fill-opacity': f.opacity },
+  };
+}
 export const offByDefault = (id) => layerStyle(id).off_by_default;
 
 export function withAlpha(hex, alpha) {
@@ -165,6 +179,7 @@ export function styleLayersFor(layer, lang, { source, routeIds = [] }) {
   }
 
   if (ls.draw === 'county' || layer.boundary === 'county') {
+    if (ls.fill_by) groups.fills.push(fillByLayer(ls, id, src));
     groups.boundaries.push({
       id: L('outline'), type: 'line', ...src,
       layout: { 'line-join': 'round' },
@@ -192,6 +207,7 @@ export function styleLayersFor(layer, lang, { source, routeIds = [] }) {
         'fill-opacity': ls.status_styles ? byStatus((s) => S.statuses[s].fill_opacity, 0.15) : 0.35,
       },
     });
+    if (ls.fill_by) groups.fills.push(fillByLayer(ls, id, src));
     groups.lines.push({
       id: L('outline'), type: 'line', ...src, filter: isPolygon,
       paint: { 'line-color': colour, 'line-width': byZoom(1.4, { hoverable: true }), 'line-dasharray': dash, 'line-opacity': opacity },

@@ -2,13 +2,29 @@
 // source section and provenance, a route's stops; buttons to start a nearby or corridor query.
 
 import { h } from './ui.js';
-import { t, layerTitle, provinceLabel, accuracyLabel, featureName, featureOtherName } from './i18n.js';
+import { t, getLang, layerTitle, provinceLabel, accuracyLabel, featureName, featureOtherName } from './i18n.js';
 import { layerSwatch, statusBadge } from './layerpanel.js';
 
 const SHOWN_ELSEWHERE = new Set([
   'id', 'layer', 'name_zh', 'name_en', 'status', 'provinces', 'source', 'accuracy', 'provenance',
   'stops', 'roundtrip', 'distance_m', 'nearest', 'chainage_m', 'waypoints', 'partner_towns', 'county',
+  'sides', 'pairing',
 ]);
+
+/**
+ * The sides of a district pair, each with its 一区两群 group: "两江新区 (new area, not a county) —
+ * 主城都市区".
+ */
+function sidesList(sides) {
+  const zh = getLang() === 'zh';
+  return h('ul', { class: 'pp-sides' }, sides.map((s) => {
+    const note = s.kind === 'new_area' ? t('side.new_area') : s.kind === 'prefecture' ? t('side.prefecture') : null;
+    const group = s.group_id ? (zh ? s.group_zh : s.group_en) : t('side.no_group');
+    return h('li', { dataset: { group: s.group_id ?? '' } },
+      h('strong', {}, featureName(s)), note ? h('span', { class: 'muted' }, ` (${note})`) : null,
+      ' — ', h('span', { class: 'pp-group' }, group));
+  }));
+}
 
 function value(v) {
   if (Array.isArray(v)) return v.map(value).join('、');
@@ -30,6 +46,7 @@ export function popupContent(ctx, f, actions) {
   row(t('popup.accuracy'), [h('span', { class: `acc acc-${p.accuracy}` }, accuracyLabel(p.accuracy)),
     h('span', { class: 'muted' }, ` · ${t(`accuracy.${p.accuracy}.long`)}`)]);
   if (p.kind) row(t('popup.kind'), value(p.kind));
+  if (Array.isArray(p.sides) && p.sides.length) row(t('popup.sides'), sidesList(p.sides));
   for (const [k, v] of Object.entries(p)) {
     if (SHOWN_ELSEWHERE.has(k) || k === 'kind' || k === 'notes' || v === null || v === '' ||
       (Array.isArray(v) && !v.length)) continue;
