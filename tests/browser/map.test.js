@@ -418,6 +418,26 @@ test('the English toggle changes the labels and the interface; search opens a po
   await context.close();
 });
 
+test('a popup quotes the words of the text a status rests on', { timeout: 60_000 }, async (t) => {
+  const target = features.find((f) => f.properties.id === 'rail-ganshui-north' && f.properties.status_basis)
+    ?? features.find((f) => f.properties.status_basis);
+  if (!target) { t.skip('no feature of this data carries status_basis'); return; }
+  const { page, context } = await openMap(browser, server.origin, { record });
+  await page.fill('#search-input', target.properties.name_zh);
+  await page.waitForSelector(`#search-results li[data-id="${target.properties.id}"]`);
+  await page.dispatchEvent(`#search-results li[data-id="${target.properties.id}"]`, 'mousedown');
+  await page.waitForSelector('.feature-popup .pp-basis');
+  const shown = await page.evaluate(() => ({
+    title: document.querySelector('.feature-popup h3').textContent,
+    basis: document.querySelector('.feature-popup .pp-basis').textContent,
+  }));
+  assert.equal(shown.title, target.properties.name_zh);
+  assert.equal(shown.basis, target.properties.status_basis);
+  await waitIdle(page);
+  await shot(page, 'popup-status-basis');
+  await context.close();
+});
+
 test('the map saves as a PNG', { timeout: 60_000 }, async () => {
   const { page, context } = await openMap(browser, server.origin, { record });
   const [download] = await Promise.all([page.waitForEvent('download'), page.click('#save-png')]);

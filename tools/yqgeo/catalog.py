@@ -6,6 +6,7 @@ Files:
 - `features/*.toml`: every other point or line item, `[[feature]]` tables with a `layer`.
 - `tourist_routes.toml`, `district_pairs.toml`: routes through stops, lines between districts.
 - `checklist.toml`: every item of the texts' 专栏 lists and news reports, with its feature id.
+- `status_rules.toml`: how a feature's `status_basis` (a phrase of its text) gives its status.
 
 Positions: a place gives `geonames`, `cpca` or `lonlat` (+ `where`); a point feature gives `at`
 (a place id: placed at that place) or `lonlat` (+ `where`); a line gives `via`, a list of place

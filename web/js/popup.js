@@ -1,12 +1,14 @@
-// The popup of one feature: name in both languages, layer, status, provinces, accuracy,
-// source section and provenance, a route's stops; buttons to start a nearby or corridor query.
+// The popup of one feature: name in both languages, layer, status (with the words of the text it
+// rests on, `status_basis`, or what else it rests on, `status_from`), provinces, accuracy, source
+// section and provenance, a route's stops; buttons to start a nearby or corridor query.
 
 import { h } from './ui.js';
 import { t, getLang, layerTitle, provinceLabel, accuracyLabel, featureName, featureOtherName } from './i18n.js';
 import { layerSwatch, statusBadge } from './layerpanel.js';
 
 const SHOWN_ELSEWHERE = new Set([
-  'id', 'layer', 'name_zh', 'name_en', 'status', 'provinces', 'source', 'accuracy', 'provenance',
+  'id', 'layer', 'name_zh', 'name_en', 'status', 'status_basis', 'status_from', 'provinces', 'source',
+  'accuracy', 'provenance',
   'stops', 'roundtrip', 'distance_m', 'nearest', 'chainage_m', 'waypoints', 'partner_towns', 'county',
   'sides', 'pairing',
 ]);
@@ -41,7 +43,12 @@ export function popupContent(ctx, f, actions) {
   const layer = ctx.layerById.get(p.layer);
   const rows = [];
   const row = (label, content, cls) => rows.push(h('dt', {}, label), h('dd', { class: cls }, content));
-  row(t('popup.status'), statusBadge(p.status));
+  row(t('popup.status'), [
+    statusBadge(p.status),
+    // The quote is the text's own words (Chinese in both interface languages).
+    p.status_basis ? h('q', { class: 'pp-basis', lang: 'zh', title: t('popup.statusBasis') }, p.status_basis) : null,
+    p.status_from ? h('span', { class: 'pp-status-from muted' }, p.status_from) : null,
+  ]);
   row(t('popup.provinces'), (p.provinces ?? []).map(provinceLabel).join('、'));
   row(t('popup.accuracy'), [h('span', { class: `acc acc-${p.accuracy}` }, accuracyLabel(p.accuracy)),
     h('span', { class: 'muted' }, ` · ${t(`accuracy.${p.accuracy}.long`)}`)]);
