@@ -150,10 +150,8 @@ pub async fn collection(
     RawQuery(q): RawQuery,
     headers: HeaderMap,
 ) -> ApiResult<Response> {
-    let (_, format) = plain(q.as_deref(), &headers)?;
+    let (format, l, base) = of_collection(&s, &snap, &id, q.as_deref(), &headers)?;
     let ds = &snap.dataset;
-    let l = layer(ds, &id)?;
-    let base = Base::new(&s.public_url);
     let body = collection_json(ds, l, &base, format);
     let title = ds.catalogue.layers[l].title_en.clone();
     Ok(respond(format, links::JSON, &title, &body))
@@ -166,16 +164,28 @@ pub async fn queryables(
     RawQuery(q): RawQuery,
     headers: HeaderMap,
 ) -> ApiResult<Response> {
-    let (_, format) = plain(q.as_deref(), &headers)?;
+    let (format, l, base) = of_collection(&s, &snap, &id, q.as_deref(), &headers)?;
     let ds = &snap.dataset;
-    let l = layer(ds, &id)?;
-    let base = Base::new(&s.public_url);
     let spec = &ds.catalogue.layers[l];
     let schema = snap.ogc.queryables()[l].json_schema(
         &base.url(&format!("/collections/{}/queryables", spec.id), &[]),
         &format!("{} — queryables", spec.title_en),
     );
     Ok(respond(format, links::SCHEMA, "Queryables", &schema))
+}
+
+/// A request about collection `id` that takes `f` alone: its representation, the layer's
+/// catalogue position (or 404) and the base of its links.
+fn of_collection(
+    s: &AppState,
+    snap: &crate::snapshot::Snapshot,
+    id: &str,
+    q: Option<&str>,
+    headers: &HeaderMap,
+) -> ApiResult<(Format, usize, Base)> {
+    let (_, format) = plain(q, headers)?;
+    let l = layer(&snap.dataset, id)?;
+    Ok((format, l, Base::new(&s.public_url)))
 }
 
 /// The catalogue position of collection `id`, or 404.
