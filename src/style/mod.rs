@@ -401,7 +401,10 @@ impl MapStyle {
         any("unlocated.ring.colour", &u.ring.colour)?;
         any("unlocated.uncertainty_fill", &u.uncertainty_fill)?;
         any("unlocated.uncertainty_stroke", &u.uncertainty_stroke)?;
-        positive("unlocated.uncertainty_stroke_width", u.uncertainty_stroke_width)?;
+        positive(
+            "unlocated.uncertainty_stroke_width",
+            u.uncertainty_stroke_width,
+        )?;
         let d = &self.default_layer;
         for (field, missing) in [
             ("draw", d.draw.is_none()),
