@@ -34,7 +34,7 @@ from shapely.geometry import LineString, MultiLineString, Point, box, mapping, s
 import shapely  # noqa: E402
 from shapely.ops import linemerge  # noqa: E402
 
-from yqgeo import catalog, gcj02, sources, status  # noqa: E402
+from yqgeo import catalog, gcj02, positions, sources, status  # noqa: E402
 from yqgeo.geojson import dedupe_consecutive, feature, round_coords, toml_tables, write_collection  # noqa: E402
 
 REPO = HERE.parent
@@ -46,7 +46,7 @@ RIVER_BBOX = (104.8, 26.2, 110.3, 32.3)  # Chongqing, Zunyi and the Guiyang end 
 
 RESERVED = {
     "id", "layer", "name_zh", "name_en", "status", "provinces", "source", "at", "lonlat", "where",
-    "via", "via_where", "uncertainty_km", "_file", "accuracy",
+    "via", "via_where", "uncertainty_km", "_file", "accuracy", "location_known",
 }
 
 
@@ -183,6 +183,7 @@ def build_towns(places, shapes):
             "provenance": pl.provenance, "kind": pl.kind, "county": pl.county,
             "partner_towns": list(pl.raw.get("partner_towns", [])),
             "uncertainty_km": pl.uncertainty_km,
+            "location_known": True,  # a place of the gazetteer is its own site
         }
         if pl.county in counties:
             props["county_name"] = None
@@ -272,6 +273,12 @@ def build_catalog_features(places, shapes):
             props["at"] = item["at"]
             unc = item.get("uncertainty_km", max(catalog.DEFAULT_UNCERTAINTY_KM[pl.kind] for pl in pls))
             props["uncertainty_km"] = unc
+            # The point is the place's, not the item's own site: it stands at the town or seat it
+            # belongs to. The catalogue cannot claim otherwise; a known site is given as `lonlat`.
+            if item.get("location_known", False):
+                raise SystemExit(f"{fid}: an item `at` a place stands at that place's point, so its "
+                                 "location is not known; give its own site as `lonlat` + `where`")
+            props["location_known"] = False
             where = " and ".join(catalog.describe_place(pl) for pl in pls)
             prov = f"placed at {where}; the item itself may lie up to about {unc} km away"
             if item.get("where"):
@@ -284,6 +291,8 @@ def build_catalog_features(places, shapes):
             geom = {"type": "Point", "coordinates": [float(item["lonlat"][0]), float(item["lonlat"][1])]}
             props["accuracy"] = "approximate"
             props["uncertainty_km"] = item["uncertainty_km"]
+            # An estimate of the site itself, unless the catalogue says it only stands for an area.
+            props["location_known"] = bool(item.get("location_known", True))
             props["provenance"] = f"estimated position (±{item['uncertainty_km']} km): {item['where']}"
             touched = provinces_touched(Point(geom["coordinates"]), shapes)
         else:
@@ -439,6 +448,28 @@ def validate(layers, files):
     return seen
 
 
+def validate_positions(files):
+    """Every point carries `location_known` and `uncertainty_km` within its accuracy class, and no
+    more than MAX_LOCATED_PER_POSITION located features share one position (geodata/FORMAT.md)."""
+    located = []
+    for fs in files.values():
+        for f in fs:
+            pts = positions.point_positions(f["geometry"])
+            if not pts:
+                continue
+            p = f["properties"]
+            if not isinstance(p.get("location_known"), bool):
+                raise SystemExit(f"{f['id']}: a point needs `location_known` (true or false)")
+            why = positions.class_violation(p["accuracy"], p.get("uncertainty_km", 0))
+            if why:
+                raise SystemExit(f"{f['id']}: {why}")
+            if p["location_known"]:
+                located.extend((f["id"], pt) for pt in pts)
+    for stack in positions.located_stacks(located):
+        raise SystemExit(f"{len(stack)} located features share one position (more than "
+                         f"{positions.MAX_LOCATED_PER_POSITION}): {', '.join(stack)}")
+
+
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--out", type=Path, default=REPO / "geodata")
@@ -471,6 +502,7 @@ def main(argv=None) -> int:
     if unknown:
         raise SystemExit(f"features in layers missing from layers.toml: {sorted(unknown)}")
     ids = validate(layers, files)
+    validate_positions(files)
 
     # checklist: every referenced id must exist
     checklist = catalog.load("checklist.toml")["item"]

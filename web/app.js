@@ -23,7 +23,7 @@ import {
 import { anchorOf } from './js/derive.js';
 import { geometryBounds } from './js/geodesy.js';
 import { LayerPanel } from './js/layerpanel.js';
-import { popupContent } from './js/popup.js';
+import { popupContent, stackContent } from './js/popup.js';
 import { SearchBox } from './js/search.js';
 import { NearbyTool } from './js/nearby.js';
 import { CorridorTool } from './js/corridor.js';
@@ -554,6 +554,17 @@ async function main() {
     showPopup(f, f.geometry.type === 'Point' ? f.geometry.coordinates : lngLat);
   };
 
+  /** Opens the list of the features at one position; each entry opens that feature's popup. */
+  ctx.openStack = (hits, lngLat) => {
+    ++selectSeq;
+    popup?.remove();
+    popupFeature = null;
+    popup = new maplibregl.Popup({ maxWidth: '340px', focusAfterOpen: false, className: 'feature-popup stack-popup' })
+      .setLngLat(lngLat)
+      .setDOMContent(stackContent(ctx, hits, (hit) => ctx.openHit(hit, lngLat)))
+      .addTo(map);
+  };
+
   const panel = new LayerPanel(ctx);
   const nearby = new NearbyTool(ctx);
   const corridor = new CorridorTool(ctx);
@@ -595,8 +606,13 @@ async function main() {
       loops.handleClick(e);
       return;
     }
-    const [hit] = ctx.featuresAt(e.point);
-    if (hit) ctx.openHit(hit, e.lngLat.toArray());
+    const hits = ctx.featuresAt(e.point);
+    // Several points at one position (items shown at the town or seat they belong to) open a
+    // list of them rather than the one drawn on top.
+    const points = hits.filter((f) => f.geometry?.type === 'Point' && f.properties.layer !== 'tourist_routes');
+    const [hit] = hits;
+    if (points.length > 1) ctx.openStack(points, points[0].geometry.coordinates);
+    else if (hit) ctx.openHit(hit, e.lngLat.toArray());
     else {
       selectSeq += 1;
       popup?.remove();

@@ -46,6 +46,8 @@ pub struct MapStyle {
     pub statuses: BTreeMap<String, StatusStyle>,
     /// One entry per positional accuracy of the data model.
     pub accuracy: BTreeMap<String, AccuracyStyle>,
+    /// How a point whose site is not known (`location_known = false`) is drawn instead.
+    pub unlocated: UnlocatedStyle,
     /// What a layer entry leaves out, and the whole style of a layer not named in `layers`.
     pub default_layer: LayerStyle,
     /// By layer id.
@@ -137,6 +139,31 @@ pub struct AccuracyStyle {
     pub opacity: f64,
     /// A soft disc under a point that says its place is approximate; `null` for none.
     pub halo: Option<Halo>,
+}
+
+/// A point that stands at the town or seat it belongs to (`location_known = false`,
+/// geodata/FORMAT.md "Positions"): a hollow marker, its status symbol shrunk inside a ring, and
+/// a faint disc as wide as its `uncertainty_km` on the ground instead of the accuracy halo.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct UnlocatedStyle {
+    /// The status symbol's radius, as a share of the layer's point radius.
+    pub dot_scale: f64,
+    /// The ring around it.
+    pub ring: Ring,
+    /// The disc of `uncertainty_km` (its radius on the ground).
+    pub uncertainty_fill: Colour,
+    pub uncertainty_stroke: Colour,
+    pub uncertainty_stroke_width: f64,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Ring {
+    /// Pixels at zoom 8 (scaled by `width_by_zoom`).
+    pub radius: f64,
+    pub colour: Colour,
+    pub width: f64,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -367,6 +394,17 @@ impl MapStyle {
                 any(&format!("accuracy.{k}.halo.colour"), &h.colour)?;
             }
         }
+        let u = &self.unlocated;
+        unit("unlocated.dot_scale", u.dot_scale)?;
+        positive("unlocated.ring.radius", u.ring.radius)?;
+        positive("unlocated.ring.width", u.ring.width)?;
+        any("unlocated.ring.colour", &u.ring.colour)?;
+        any("unlocated.uncertainty_fill", &u.uncertainty_fill)?;
+        any("unlocated.uncertainty_stroke", &u.uncertainty_stroke)?;
+        positive(
+            "unlocated.uncertainty_stroke_width",
+            u.uncertainty_stroke_width,
+        )?;
         let d = &self.default_layer;
         for (field, missing) in [
             ("draw", d.draw.is_none()),
@@ -679,6 +717,8 @@ mod tests {
             e.to_string().contains("layers.counties.fill_by.opacity"),
             "{e}"
         );
+        let e = edited(|v| v["unlocated"]["dot_scale"] = 1.5.into()).unwrap_err();
+        assert!(e.to_string().contains("unlocated.dot_scale"), "{e}");
         let e = edited(|v| v["version"] = 2.into()).unwrap_err();
         assert_eq!(e, StyleError::Version(2));
         let e = edited(|v| v["width_by_zoom"] = serde_json::json!([[8, 1], [5, 2]])).unwrap_err();

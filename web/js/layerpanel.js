@@ -5,7 +5,7 @@
 import { h, svg } from './ui.js';
 import { t, getLang, layerTitle, statusLabel, accuracyLabel, STATUSES, ACCURACIES } from './i18n.js';
 import {
-  BASE_LAYERS, BORDER_COLOUR, PROVINCE_FILL, STATUS_DASH, layerColour, layerStyle, pointStatusStyle, ROUTE_COLOURS,
+  BASE_LAYERS, BORDER_COLOUR, PROVINCE_FILL, STATUS_DASH, layerColour, layerStyle, pointStatusStyle, ROUTE_COLOURS, resolveColour, unlocatedStyle,
 } from './mapstyle.js';
 
 /** A small SVG sample of a layer: a filled square, a line, or a dot, per its geometry kinds. */
@@ -49,6 +49,17 @@ function statusPointSample(status, colour = '#444') {
   const s = svg('svg', { viewBox: '0 0 16 16', width: 16, height: 16, class: 'swatch', 'aria-hidden': 'true' });
   s.append(svg('circle', { cx: 8, cy: 8, r: 5.5, fill: st.fill, stroke: st.stroke === '#ffffff' ? '#bbb' : st.stroke, 'stroke-width': st.strokeWidth }));
   return s;
+}
+
+/** The symbol of a point whose site is not known: a faint disc of its uncertainty, a ring and a
+ * shrunk status symbol (as mapstyle.js draws it, from the style's `unlocated`). */
+function unlocatedSample(colour = '#2f78c4') {
+  const u = unlocatedStyle();
+  const st = pointStatusStyle('planned', colour);
+  return svg('svg', { viewBox: '0 0 28 28', width: 28, height: 28, class: 'swatch unlocated-sample', 'aria-hidden': 'true' },
+    svg('circle', { cx: 14, cy: 14, r: 13, fill: resolveColour(u.uncertainty_fill, colour), stroke: resolveColour(u.uncertainty_stroke, colour), 'stroke-width': u.uncertainty_stroke_width }),
+    svg('circle', { cx: 14, cy: 14, r: 6.5, fill: 'none', stroke: resolveColour(u.ring.colour, colour), 'stroke-width': u.ring.width }),
+    svg('circle', { cx: 14, cy: 14, r: 5.5 * u.dot_scale, fill: st.fill, stroke: st.stroke, 'stroke-width': st.strokeWidth * u.dot_scale }));
 }
 
 /** A status badge: the line sample and the word (used in popups and result lists). */
@@ -138,6 +149,7 @@ export class LayerPanel {
     this.accuracyLegend.replaceChildren(
       h('div', { class: 'chip-title' }, t('legend.accuracy')),
       h('dl', {}, ACCURACIES.map((a) => [h('dt', {}, accuracyLabel(a)), h('dd', {}, t(`accuracy.${a}.long`))])),
+      h('div', { class: 'legend-note legend-unlocated' }, unlocatedSample(), h('span', {}, t('legend.unlocated'))),
     );
 
     // One entry per distinct attribution, naming the layers it covers.

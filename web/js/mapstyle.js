@@ -34,6 +34,9 @@ export function useStyle(description) {
   STATUS_DASH = Object.fromEntries(STATUSES.map((s) => [s, S.statuses[s]?.dash ?? null]));
 }
 
+/** How a point whose site is not known is drawn (`unlocated` of the style description). */
+export const unlocatedStyle = () => S.unlocated;
+
 /**
  * A layer's style with the defaults filled in: the server's resolution (`resolved_layers` of
  * /api/style, by `MapStyle::layer`), for every layer of the catalogue.
@@ -282,20 +285,46 @@ export function styleLayersFor(layer, lang, { source, routeIds = [] }) {
     } else {
       const r = ls.point_radius;
       const part = (key) => byStatus((s) => pointStatusStyle(s, colour)[key], pointStatusStyle('unknown', colour)[key]);
-      // An approximate place gets a soft disc around its symbol (accuracy in the style).
+      const U = S.unlocated;
+      // A point whose site is not known stands at the town or seat it belongs to
+      // (location_known = false): a faint disc of its uncertainty_km on the ground, then a ring
+      // around a shrunk status symbol, so it never looks like a located one.
+      const unlocated = ['==', ['get', 'location_known'], false];
+      groups.points.push({
+        id: L('uncertainty'), type: 'circle', ...src, filter: ['all', isPoint, unlocated, ['has', 'uncertainty_km']],
+        paint: {
+          'circle-radius': uncertaintyRadius(),
+          'circle-color': resolveColour(U.uncertainty_fill, colour),
+          'circle-stroke-color': resolveColour(U.uncertainty_stroke, colour),
+          'circle-stroke-width': U.uncertainty_stroke_width,
+          'circle-pitch-alignment': 'map',
+        },
+      });
+      // An approximate place whose site is known gets a soft disc around its symbol (accuracy in the style).
       const halos = ACCURACIES.filter((a) => S.accuracy[a].halo);
       if (halos.length) {
         const radius = ['match', ['get', 'accuracy'], ...halos.flatMap((a) => [a, S.accuracy[a].halo.radius]), 0];
         const fill = ['match', ['get', 'accuracy'], ...halos.flatMap((a) => [a, resolveColour(S.accuracy[a].halo.colour, colour)]), 'rgba(0,0,0,0)'];
         groups.points.push({
-          id: L('halo'), type: 'circle', ...src, filter: ['all', isPoint, ['in', ['get', 'accuracy'], ['literal', halos]]],
+          id: L('halo'), type: 'circle', ...src, filter: ['all', isPoint, ['!', unlocated], ['in', ['get', 'accuracy'], ['literal', halos]]],
           paint: { 'circle-radius': byZoom(radius), 'circle-color': fill, 'circle-pitch-alignment': 'map' },
         });
       }
       groups.points.push({
+        id: L('ring'), type: 'circle', ...src, filter: ['all', isPoint, unlocated],
+        paint: {
+          'circle-radius': byZoom(U.ring.radius),
+          'circle-color': 'rgba(0,0,0,0)',
+          'circle-stroke-color': resolveColour(U.ring.colour, colour),
+          'circle-stroke-width': U.ring.width,
+          'circle-pitch-alignment': 'map',
+        },
+      });
+      const size = (v) => ['case', unlocated, v * U.dot_scale, v];
+      groups.points.push({
         id: L('point'), type: 'circle', ...src, filter: isPoint,
         paint: {
-          'circle-radius': ['interpolate', ['linear'], ['zoom'], 6, ['case', hover, r * 1.3, r * 0.75], 10, ['case', hover, r * 1.7, r * 1.25], 14, ['case', hover, r * 2.2, r * 1.8]],
+          'circle-radius': ['interpolate', ['linear'], ['zoom'], 6, ['case', hover, r * 1.3, size(r * 0.75)], 10, ['case', hover, r * 1.7, size(r * 1.25)], 14, ['case', hover, r * 2.2, size(r * 1.8)]],
           'circle-color': ls.status_styles ? part('fill') : colour,
           'circle-stroke-color': ls.status_styles ? part('stroke') : '#ffffff',
           'circle-stroke-width': ls.status_styles ? part('strokeWidth') : 1,
@@ -316,6 +345,15 @@ export function styleLayersFor(layer, lang, { source, routeIds = [] }) {
     }
   }
   return groups;
+}
+
+/** Pixels of a feature's `uncertainty_km` on the ground: Web Mercator shows 2^z × 256 px per
+ * 2π × 6378137 m at the equator, cos(lat) more per metre at the latitude (29.5°N, the middle of
+ * the region). Doubling per zoom, so exact at every zoom. */
+function uncertaintyRadius() {
+  const pxPerKmAtZ0 = (256 * 1000) / (2 * Math.PI * 6378137 * Math.cos((29.5 * Math.PI) / 180));
+  const km = ['to-number', ['get', 'uncertainty_km'], 0];
+  return ['interpolate', ['exponential', 2], ['zoom'], 0, ['*', km, pxPerKmAtZ0], 22, ['*', km, pxPerKmAtZ0 * 2 ** 22]];
 }
 
 /** The border's style layers, from the `border` source. */

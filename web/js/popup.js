@@ -8,7 +8,7 @@ import { layerSwatch, statusBadge } from './layerpanel.js';
 
 const SHOWN_ELSEWHERE = new Set([
   'id', 'layer', 'name_zh', 'name_en', 'status', 'status_basis', 'status_from', 'provinces', 'source',
-  'accuracy', 'provenance',
+  'accuracy', 'provenance', 'location_known', 'uncertainty_km',
   'stops', 'roundtrip', 'distance_m', 'nearest', 'chainage_m', 'waypoints', 'partner_towns', 'county',
   'sides', 'pairing',
 ]);
@@ -35,6 +35,28 @@ function value(v) {
 }
 
 /**
+ * The popup body for several features at one position (a stack: items shown at the town or seat
+ * they belong to): one button per feature, which opens its own popup. `hits` as
+ * ctx.featuresAt gives them; `open(hit)` opens one.
+ */
+export function stackContent(ctx, hits, open) {
+  const items = hits.map((hit) => {
+    const p = hit.properties;
+    const layer = ctx.layerById.get(p.layer);
+    const label = h('span', {}, p.name_zh || p.name_en ? featureName(p) : '…');
+    if (!p.name_zh && !p.name_en) {
+      ctx.features.resolve(hit).then((f) => { if (f) label.textContent = featureName(f.properties); }).catch(() => {});
+    }
+    return h('li', { class: p.location_known === false ? 'pp-unlocated' : 'pp-located' },
+      h('button', { type: 'button', class: 'link', onclick: () => open(hit) },
+        layer ? layerSwatch(layer) : null, label));
+  });
+  return h('div', { class: 'pp pp-stack' },
+    h('h3', {}, t('popup.stack', { n: hits.length })),
+    h('ul', { class: 'pp-stack-list' }, items));
+}
+
+/**
  * The popup body for feature `f` (as served). `actions` holds callbacks:
  * {nearby(feature), corridor(feature), select(id)}.
  */
@@ -52,6 +74,11 @@ export function popupContent(ctx, f, actions) {
   row(t('popup.provinces'), (p.provinces ?? []).map(provinceLabel).join('、'));
   row(t('popup.accuracy'), [h('span', { class: `acc acc-${p.accuracy}` }, accuracyLabel(p.accuracy)),
     h('span', { class: 'muted' }, ` · ${t(`accuracy.${p.accuracy}.long`)}`)]);
+  if (typeof p.location_known === 'boolean') {
+    const km = p.uncertainty_km ?? '?';
+    row(t('popup.location_known'), p.location_known ? t('popup.location_known_within', { km })
+      : t('popup.location_unknown', { km }), p.location_known ? 'pp-located' : 'pp-unlocated');
+  }
   if (p.kind) row(t('popup.kind'), value(p.kind));
   if (Array.isArray(p.sides) && p.sides.length) row(t('popup.sides'), sidesList(p.sides));
   for (const [k, v] of Object.entries(p)) {
