@@ -46,6 +46,8 @@ pub struct MapStyle {
     pub statuses: BTreeMap<String, StatusStyle>,
     /// One entry per positional accuracy of the data model.
     pub accuracy: BTreeMap<String, AccuracyStyle>,
+    /// Lines whose course is not known (`course_known = false`): a direction only.
+    pub course_unknown: CourseUnknownStyle,
     /// What a layer entry leaves out, and the whole style of a layer not named in `layers`.
     pub default_layer: LayerStyle,
     /// By layer id.
@@ -137,6 +139,22 @@ pub struct AccuracyStyle {
     pub opacity: f64,
     /// A soft disc under a point that says its place is approximate; `null` for none.
     pub halo: Option<Halo>,
+}
+
+/// How a line with `course_known = false` is drawn (geodata/FORMAT.md, Courses): thinner than
+/// the layer's lines and dotted, whatever its status, so that it reads as a direction only.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CourseUnknownStyle {
+    /// Multiplies the layer's line width (0..1).
+    pub width: f64,
+    /// Dash pattern, in line widths, replacing the status dash.
+    pub dash: Vec<f64>,
+    /// Multiplies the line's opacity.
+    pub opacity: f64,
+    /// The legend entry.
+    pub legend_zh: String,
+    pub legend_en: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -367,6 +385,14 @@ impl MapStyle {
                 any(&format!("accuracy.{k}.halo.colour"), &h.colour)?;
             }
         }
+        let c = &self.course_unknown;
+        unit("course_unknown.width", c.width)?;
+        positive("course_unknown.width", c.width)?;
+        dashes("course_unknown.dash", &c.dash)?;
+        unit("course_unknown.opacity", c.opacity)?;
+        if c.legend_zh.is_empty() || c.legend_en.is_empty() {
+            return Err(invalid("course_unknown", "needs legend_zh and legend_en"));
+        }
         let d = &self.default_layer;
         for (field, missing) in [
             ("draw", d.draw.is_none()),
@@ -592,6 +618,17 @@ mod tests {
             ]
         );
         assert_eq!(MapStyle::shipped().layer("railways").fill_by, None);
+    }
+
+    #[test]
+    fn lines_of_unknown_course_are_thinner_and_dotted() {
+        let c = &MapStyle::shipped().course_unknown;
+        assert!(c.width < 1.0);
+        assert_eq!(c.legend_en, "direction only");
+        let e = edited(|v| v["course_unknown"]["width"] = 1.5.into()).unwrap_err();
+        assert!(e.to_string().contains("course_unknown.width"), "{e}");
+        let e = edited(|v| v["course_unknown"]["dash"] = serde_json::json!([1])).unwrap_err();
+        assert!(e.to_string().contains("course_unknown.dash"), "{e}");
     }
 
     #[test]
