@@ -17,7 +17,9 @@ Steps:
    each status read from its `status_basis` by the rules of tools/catalog/status_rules.toml.
 5. Tourist routes and district pairs -> lines through their stops / between district seats; each
    pair's two sides with their 一区两群 groups.
-6. layers.toml, checklist.toml and SOURCES.md, after validating ids, fields and references.
+6. Offset slots: lines that share a segment get different `offset_slot`s (yqgeo/offsets.py), so
+   the map draws them side by side.
+7. layers.toml, checklist.toml and SOURCES.md, after validating ids, fields and references.
 
 The output is deterministic: sorted ids and keys, coordinates rounded to 6 decimals.
 """
@@ -36,7 +38,7 @@ from shapely.geometry import LineString, MultiLineString, Point, box, mapping, s
 import shapely  # noqa: E402
 from shapely.ops import linemerge  # noqa: E402
 
-from yqgeo import catalog, course, gcj02, sources, status  # noqa: E402
+from yqgeo import catalog, course, gcj02, offsets, sources, status  # noqa: E402
 from yqgeo.geojson import dedupe_consecutive, feature, round_coords, toml_tables, write_collection  # noqa: E402
 
 REPO = HERE.parent
@@ -514,6 +516,10 @@ def main(argv=None) -> int:
     files["town_partnerships"] = build_town_partnerships(places)
 
     layers = catalog.load("layers.toml")["layers"]
+    # Lines sharing a corridor side by side: one offset slot per line of the drawn (non-base) layers.
+    drawn = [f for lid, fs in files.items() if lid not in ("provinces", "counties", "rivers") for f in fs]
+    for fid, slot in offsets.assign(drawn).items():
+        next(f for f in drawn if f["id"] == fid)["properties"]["offset_slot"] = slot
     unknown = set(files) - {l["id"] for l in layers}
     if unknown:
         raise SystemExit(f"features in layers missing from layers.toml: {sorted(unknown)}")

@@ -48,6 +48,8 @@ pub struct MapStyle {
     pub accuracy: BTreeMap<String, AccuracyStyle>,
     /// Lines whose course is not known (`course_known = false`): a direction only.
     pub course_unknown: CourseUnknownStyle,
+    /// Lines that share a corridor, side by side.
+    pub line_offset: LineOffset,
     /// What a layer entry leaves out, and the whole style of a layer not named in `layers`.
     pub default_layer: LayerStyle,
     /// By layer id.
@@ -155,6 +157,16 @@ pub struct CourseUnknownStyle {
     /// The legend entry.
     pub legend_zh: String,
     pub legend_en: String,
+}
+
+/// Lines that share a corridor drawn side by side: each line is shifted `step` pixels (at zoom 8,
+/// scaled by `width_by_zoom`) per unit of its `field` (the build's `offset_slot`: 0, 1, -1, 2, …),
+/// to the right of its direction (MapLibre `line-offset`); a line without the field is not shifted.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LineOffset {
+    pub field: String,
+    pub step: f64,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -393,6 +405,10 @@ impl MapStyle {
         if c.legend_zh.is_empty() || c.legend_en.is_empty() {
             return Err(invalid("course_unknown", "needs legend_zh and legend_en"));
         }
+        positive("line_offset.step", self.line_offset.step)?;
+        if self.line_offset.field.is_empty() {
+            return Err(invalid("line_offset.field", "is empty"));
+        }
         let d = &self.default_layer;
         for (field, missing) in [
             ("draw", d.draw.is_none()),
@@ -629,6 +645,15 @@ mod tests {
         assert!(e.to_string().contains("course_unknown.width"), "{e}");
         let e = edited(|v| v["course_unknown"]["dash"] = serde_json::json!([1])).unwrap_err();
         assert!(e.to_string().contains("course_unknown.dash"), "{e}");
+    }
+
+    #[test]
+    fn lines_sharing_a_corridor_are_offset_by_their_slot() {
+        let o = &MapStyle::shipped().line_offset;
+        assert_eq!(o.field, "offset_slot");
+        assert!(o.step > 0.0);
+        let e = edited(|v| v["line_offset"]["step"] = 0.into()).unwrap_err();
+        assert!(e.to_string().contains("line_offset.step"), "{e}");
     }
 
     #[test]

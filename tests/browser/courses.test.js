@@ -1,7 +1,8 @@
 // Lines whose course is not known (course_known = false: only their ends), in Debian's Chromium:
 // the style description says how they are drawn, the railway lines are drawn thinner and dotted
 // for them (MapLibre expressions on `course_known`), the tiles carry the property, and the
-// status legend has a "direction only" entry that follows the language.
+// status legend has a "direction only" entry that follows the language; lines sharing a corridor
+// are shifted by their offset slot (line-offset).
 
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -41,6 +42,9 @@ test('lines known only by their ends are drawn thin and dotted, "direction only"
       dash: JSON.stringify(map.getPaintProperty('L:railways:line', 'line-dasharray')),
       width: JSON.stringify(map.getPaintProperty('L:railways:line', 'line-width')),
       casingFilter: JSON.stringify(map.getFilter('L:railways:casing')),
+      offset: JSON.stringify(map.getPaintProperty('L:railways:line', 'line-offset')),
+      casingOffset: JSON.stringify(map.getPaintProperty('L:railways:casing', 'line-offset')),
+      slots: [...new Set(rendered.map((f) => f.properties.offset_slot))].sort(),
       legend: note?.textContent ?? null,
       // At this zoom a tile feature carries its MVT id and the drawing fields, not its name.
       unknown: rendered.filter((f) => f.properties.course_known === false).length,
@@ -52,9 +56,13 @@ test('lines known only by their ends are drawn thin and dotted, "direction only"
   assert.match(s.width, /course_known/);
   assert.match(s.casingFilter, /course_known/);
   assert.equal(s.legend, c.legend_zh);
+  // Lines sharing a corridor side by side: line and casing shifted by the build's offset slot.
+  assert.match(s.offset, new RegExp(style.line_offset.field));
+  assert.equal(s.casingOffset, s.offset);
   if (shipped) {
     assert.ok(s.unknown > 0, 'no railway of unknown course is drawn (渝桂高铁, 广涪柳铁路)');
     assert.ok(s.known);
+    assert.ok(s.slots.length >= 3, JSON.stringify(s.slots));
   }
   await page.screenshot({ path: path.join(OUTPUT, 'courses-unknown.png') });
   await page.click('#lang-toggle');

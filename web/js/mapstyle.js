@@ -238,11 +238,14 @@ export function styleLayersFor(layer, lang, { source, routeIds = [] }) {
       // A line of unknown course (only its ends known) is thinner and dotted, and has no casing.
       const c = COURSE_UNKNOWN;
       const width = c ? byCourse(w, ['*', c.width, w]) : w;
+      // Lines sharing a corridor side by side, by the offset slot the build assigned.
+      const o = S.line_offset;
+      const offset = o ? { 'line-offset': byZoom(['*', o.step, ['to-number', ['coalesce', ['get', o.field], 0]]]) } : {};
       if (ls.casing) {
         groups.lines.push({
           id: L('casing'), type: 'line', ...src, filter: c ? ['all', isLine, ['!', courseUnknown]] : isLine,
           layout: { 'line-join': 'round' },
-          paint: { 'line-color': '#ffffff', 'line-width': byZoom(typeof w === 'number' ? w + 2.2 : ['+', 2.2, w], { hoverable: true }), 'line-opacity': 0.75 },
+          paint: { 'line-color': '#ffffff', 'line-width': byZoom(typeof w === 'number' ? w + 2.2 : ['+', 2.2, w], { hoverable: true }), 'line-opacity': 0.75, ...offset },
         });
       }
       groups.lines.push({
@@ -252,6 +255,7 @@ export function styleLayersFor(layer, lang, { source, routeIds = [] }) {
           'line-color': lineColour, 'line-width': byZoom(width, { hoverable: true }),
           'line-dasharray': c ? byCourse(dash, ['literal', c.dash]) : dash,
           'line-opacity': c ? ['*', opacity, byCourse(1, c.opacity)] : opacity,
+          ...offset,
         },
       });
     }
