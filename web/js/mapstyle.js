@@ -20,6 +20,8 @@ export let ROUTE_COLOURS = ['#e07b22'];
 export let BASE_LAYERS = new Set();
 /** Dash pattern per status, in line widths (shared with the legend); null for solid. */
 export let STATUS_DASH = {};
+/** How a line of unknown course (`course_known` false) is drawn: width factor, dash, opacity, legend. */
+export let COURSE_UNKNOWN = null;
 
 /** Takes the style description (GET /api/style). */
 export function useStyle(description) {
@@ -32,10 +34,17 @@ export function useStyle(description) {
   ROUTE_COLOURS = S.route_colours;
   BASE_LAYERS = new Set(Object.entries(S.layers).filter(([, l]) => l.base).map(([id]) => id));
   STATUS_DASH = Object.fromEntries(STATUSES.map((s) => [s, S.statuses[s]?.dash ?? null]));
+  COURSE_UNKNOWN = S.course_unknown;
 }
 
 /** How a point whose site is not known is drawn (`unlocated` of the style description). */
 export const unlocatedStyle = () => S.unlocated;
+
+/** A line whose course is not known: only its ends (geodata/FORMAT.md, Courses). */
+export const courseUnknown = ['==', ['get', 'course_known'], false];
+
+/** `known` for lines that follow their course, the `course_unknown` variant for the others. */
+const byCourse = (known, unknown) => ['case', courseUnknown, unknown, known];
 
 /**
  * A layer's style with the defaults filled in: the server's resolution (`resolved_layers` of
@@ -229,17 +238,28 @@ export function styleLayersFor(layer, lang, { source, routeIds = [] }) {
         paint: { 'line-color': colour, 'line-width': byZoom(w), 'line-opacity': 0.85 },
       });
     } else {
+      // A line of unknown course (only its ends known) is thinner and dotted, and has no casing.
+      const c = COURSE_UNKNOWN;
+      const width = c ? byCourse(w, ['*', c.width, w]) : w;
+      // Lines sharing a corridor side by side, by the offset slot the build assigned.
+      const o = S.line_offset;
+      const offset = o ? { 'line-offset': byZoom(['*', o.step, ['to-number', ['coalesce', ['get', o.field], 0]]]) } : {};
       if (ls.casing) {
         groups.lines.push({
-          id: L('casing'), type: 'line', ...src, filter: isLine,
+          id: L('casing'), type: 'line', ...src, filter: c ? ['all', isLine, ['!', courseUnknown]] : isLine,
           layout: { 'line-join': 'round' },
-          paint: { 'line-color': '#ffffff', 'line-width': byZoom(typeof w === 'number' ? w + 2.2 : ['+', 2.2, w], { hoverable: true }), 'line-opacity': 0.75 },
+          paint: { 'line-color': '#ffffff', 'line-width': byZoom(typeof w === 'number' ? w + 2.2 : ['+', 2.2, w], { hoverable: true }), 'line-opacity': 0.75, ...offset },
         });
       }
       groups.lines.push({
         id: L('line'), type: 'line', ...src, filter: isLine,
         layout: { 'line-join': 'round' },
-        paint: { 'line-color': lineColour, 'line-width': byZoom(w, { hoverable: true }), 'line-dasharray': dash, 'line-opacity': opacity },
+        paint: {
+          'line-color': lineColour, 'line-width': byZoom(width, { hoverable: true }),
+          'line-dasharray': c ? byCourse(dash, ['literal', c.dash]) : dash,
+          'line-opacity': c ? ['*', opacity, byCourse(1, c.opacity)] : opacity,
+          ...offset,
+        },
       });
     }
     groups.labels.push({
