@@ -214,7 +214,9 @@ test('plot, optimise, save, reload, open, rename, stale edit, export and delete 
   assert.equal(await page.evaluate(() => window.yuqian.map.getLayoutProperty('L:saved_loops:path', 'visibility')), 'visible');
   await shot(page, 'loops-reloaded');
 
-  // On another tab, a click on the saved loop's line (where no feature is) opens it.
+  // On another tab, a click on the saved loop's line opens it. The loop follows the roads, so
+  // its line lies on drawn features: the click lists them with the loop, and the loop's entry
+  // opens it.
   await page.click('#loop-clear');
   await page.click('.tabs [data-tab="layers"]');
   await waitIdle(page);
@@ -227,13 +229,21 @@ test('plot, optimise, save, reload, open, rename, stale edit, export and delete 
       for (let t = 0.05; t < 1; t += 0.1) {
         const p = map.project([coords[i - 1][0] + (coords[i][0] - coords[i - 1][0]) * t, coords[i - 1][1] + (coords[i][1] - coords[i - 1][1]) * t]);
         if (p.x < 10 || p.y < 10 || p.x > box.width - 10 || p.y > box.height - 10) continue;
-        if (!ctx.featuresAt(p).length) return { x: box.left + p.x, y: box.top + p.y };
+        const under = ctx.featuresAt(p);
+        // A spot under one line feature (not a point: several points open their own list).
+        if (under.length === 1 && /LineString/.test(under[0].geometry.type)) return { x: box.left + p.x, y: box.top + p.y, feature: under[0].properties.id };
       }
     }
     return null;
   }, saved.id);
-  assert.ok(onLine, 'no free spot on the saved loop line to click');
+  assert.ok(onLine, 'no spot on the saved loop line over exactly one line feature');
   await page.mouse.click(onLine.x, onLine.y);
+  await page.waitForSelector('.stack-popup .pp-saved-loop button');
+  const listed = await page.$$eval('.stack-popup .pp-stack-list li', (lis) => lis.map((li) => li.className));
+  assert.deepEqual(listed, [listed[0], 'pp-saved-loop'], `the list under the loop line: ${listed}`);
+  assert.notEqual(listed[0], 'pp-saved-loop');
+  assert.ok((await page.textContent('.stack-popup .pp-saved-loop')).includes(NAME), 'the list names the saved loop');
+  await page.click('.stack-popup .pp-saved-loop button');
   await page.waitForFunction((id) => window.yuqian.ctx.tab === 'loops' && window.yuqian.loops.saved?.id === id, saved.id);
 
   // Open from the list (after clearing), rename and save: a PUT with the ETag read.
