@@ -239,6 +239,9 @@ async fn serve(resolved: config::Resolved) -> anyhow::Result<ExitCode> {
     if web.is_none() {
         tracing::warn!("no web folder: serving the API only");
     }
+    // The static maps' fonts, loaded off the async workers: a warning, not a failure, when no
+    // CJK font is installed.
+    tokio::task::spawn_blocking(yuqian::render::raster::check_fonts);
     let live = Arc::new(Live::new(Some(DataSource::Dir(cfg.data.clone()))));
     live.set_tile_cache_bytes(cfg.tile_cache_mb.saturating_mul(1_000_000));
     let mut state = AppState::builder(live.clone());
