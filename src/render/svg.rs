@@ -148,13 +148,8 @@ pub fn offset(pts: &[[f64; 2]], offset_px: f64) -> Vec<[f64; 2]> {
             if len > 0.0 {
                 m = [m[0] / len, m[1] / len];
             }
-            let one = if i > 0 && i + 1 < n {
-                before
-            } else if i > 0 {
-                before
-            } else {
-                after
-            };
+            // The miter: the mean normal, lengthened by 1/cos of its angle to a segment's.
+            let one = if i > 0 { before } else { after };
             let cos = (m[0] * one[0] + m[1] * one[1]).max(0.5);
             let k = offset_px / cos;
             [pts[i][0] + m[0] * k, pts[i][1] + m[1] * k]
