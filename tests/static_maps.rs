@@ -46,9 +46,17 @@ fn decode(bytes: &[u8]) -> Image {
     let mut reader = decoder.read_info().expect("a PNG");
     let mut buf = vec![0; reader.output_buffer_size().expect("a size")];
     let info = reader.next_frame(&mut buf).expect("a frame");
-    assert_eq!(info.color_type, png::ColorType::Rgba, "8-bit RGBA");
     assert_eq!(info.bit_depth, png::BitDepth::Eight);
     buf.truncate(info.buffer_size());
+    // The picture is opaque, sent as RGB: widened to RGBA here.
+    let buf = match info.color_type {
+        png::ColorType::Rgba => buf,
+        png::ColorType::Rgb => buf
+            .chunks(3)
+            .flat_map(|p| [p[0], p[1], p[2], 255])
+            .collect(),
+        other => panic!("an RGB or RGBA PNG, not {other:?}"),
+    };
     Image {
         width: info.width,
         height: info.height,

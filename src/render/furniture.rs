@@ -234,7 +234,21 @@ impl Furniture {
                 .to_string(),
             ));
         }
-        let room = h - title_box[3] - MARGIN - MARGIN - 2.0 * PAD;
+        let lw = rows
+            .iter()
+            .map(|(_, t)| text_width(t, LEGEND_TEXT))
+            .fold(0.0, f64::max)
+            .min(w * 0.4)
+            + SWATCH
+            + 6.0
+            + 2.0 * PAD;
+        // Above the attributions when they reach under the legend (a narrow picture).
+        let bottom = if MARGIN + lw > attribution_box[0] {
+            attribution_box[1] - 4.0
+        } else {
+            h - MARGIN
+        };
+        let room = bottom - title_box[3] - MARGIN - 2.0 * PAD;
         let fit = ((room / ROW).floor().max(0.0)) as usize;
         if rows.len() > fit {
             rows.truncate(fit.saturating_sub(1));
@@ -243,16 +257,8 @@ impl Furniture {
             }
         }
         let legend_box = (!rows.is_empty()).then(|| {
-            let lw = rows
-                .iter()
-                .map(|(_, t)| text_width(t, LEGEND_TEXT))
-                .fold(0.0, f64::max)
-                .min(w * 0.4)
-                + SWATCH
-                + 6.0
-                + 2.0 * PAD;
             let lh = rows.len() as f64 * ROW + 2.0 * PAD;
-            [MARGIN, h - MARGIN - lh, MARGIN + lw, h - MARGIN]
+            [MARGIN, bottom - lh, MARGIN + lw, bottom]
         });
         Furniture {
             title,

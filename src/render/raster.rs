@@ -110,7 +110,26 @@ pub fn png(svg: &str, width: u32, height: u32, scale: u32) -> Result<Vec<u8>, Ra
     let sx = pw as f32 / tree.size().width();
     let sy = ph as f32 / tree.size().height();
     resvg::render(&tree, Transform::from_scale(sx, sy), &mut pixmap.as_mut());
-    pixmap
-        .encode_png()
-        .map_err(|e| RasterError::Encode(e.to_string()))
+    encode_rgb(&pixmap).map_err(|e| RasterError::Encode(e.to_string()))
+}
+
+/// The pixmap as an 8-bit RGB PNG. The picture is opaque (its first element is a background
+/// rectangle over the whole of it), so the alpha channel would only cost bytes, and a
+/// premultiplied pixel of alpha 255 is its own colour.
+fn encode_rgb(pixmap: &Pixmap) -> Result<Vec<u8>, png::EncodingError> {
+    let rgb: Vec<u8> = pixmap
+        .data()
+        .chunks_exact(4)
+        .flat_map(|p| [p[0], p[1], p[2]])
+        .collect();
+    let mut out = Vec::with_capacity(rgb.len() / 4);
+    let mut encoder = png::Encoder::new(&mut out, pixmap.width(), pixmap.height());
+    encoder.set_color(png::ColorType::Rgb);
+    encoder.set_depth(png::BitDepth::Eight);
+    // `High` was measured no smaller than `Balanced` on these pictures, and slower.
+    encoder.set_compression(png::Compression::Balanced);
+    let mut writer = encoder.write_header()?;
+    writer.write_image_data(&rgb)?;
+    writer.finish()?;
+    Ok(out)
 }

@@ -39,19 +39,29 @@ pub fn num(v: f64) -> String {
     }
 }
 
-/// Pixel positions of a lon/lat path, dropping positions that move less than a quarter pixel
-/// (they cannot be seen, and a long line at a small zoom has thousands of them).
+/// Pixel positions of a lon/lat path, dropping positions that move less than half a pixel
+/// (they cannot be seen, and a boundary at a small zoom has thousands of them).
 pub fn pixels(view: &View, coords: &[Coord]) -> Vec<[f64; 2]> {
     let mut out: Vec<[f64; 2]> = Vec::with_capacity(coords.len());
     for (i, c) in coords.iter().enumerate() {
         let p = view.project(*c);
         let last = i + 1 == coords.len();
         match out.last() {
-            Some(q) if !last && (p[0] - q[0]).abs() < 0.25 && (p[1] - q[1]).abs() < 0.25 => {}
+            Some(q) if !last && (p[0] - q[0]).abs() < 0.5 && (p[1] - q[1]).abs() < 0.5 => {}
             _ => out.push(p),
         }
     }
     out
+}
+
+/// A path coordinate to a tenth of a pixel (finer than antialiasing shows).
+fn coord(v: f64) -> String {
+    let r = (v * 10.0).round() / 10.0;
+    if r == r.trunc() {
+        format!("{}", r as i64)
+    } else {
+        format!("{r}")
+    }
 }
 
 /// Appends `M x y L x y …` (and `Z` when `close`) to `d`.
@@ -61,8 +71,8 @@ pub fn push_path(d: &mut String, pts: &[[f64; 2]], close: bool) {
             d,
             "{}{} {}",
             if i == 0 { "M" } else { "L" },
-            num(p[0]),
-            num(p[1])
+            coord(p[0]),
+            coord(p[1])
         );
     }
     if close && !pts.is_empty() {
