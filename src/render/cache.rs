@@ -62,6 +62,13 @@ impl ImageCache {
         }
     }
 
+    /// Forgets every picture (the benchmark's cold runs; a reload needs no call, its snapshot
+    /// starts with a new cache).
+    pub fn clear(&self) {
+        self.cache.invalidate_all();
+        self.cache.run_pending_tasks();
+    }
+
     /// Pictures held now (after pending evictions are applied).
     pub fn entry_count(&self) -> u64 {
         self.cache.run_pending_tasks();
