@@ -13,8 +13,8 @@ use std::fmt::Write;
 
 const MARGIN: f64 = 10.0;
 const PAD: f64 = 7.0;
-const ROW: f64 = 17.0;
-const LEGEND_TEXT: f64 = 11.5;
+const ROW: f64 = 15.0;
+const LEGEND_TEXT: f64 = 10.5;
 const SWATCH: f64 = 24.0;
 const TITLE_SIZE: f64 = 17.0;
 const ATTRIBUTION_SIZE: f64 = 9.5;
@@ -234,11 +234,16 @@ impl Furniture {
                 .to_string(),
             ));
         }
+        // At most a third of the width: longer texts are cut with an ellipsis.
+        let max_text = (w / 3.0 - SWATCH - 6.0 - 2.0 * PAD).max(40.0);
+        for (_, t) in rows.iter_mut() {
+            shorten(t, max_text);
+        }
         let lw = rows
             .iter()
             .map(|(_, t)| text_width(t, LEGEND_TEXT))
             .fold(0.0, f64::max)
-            .min(w * 0.4)
+            .min(max_text)
             + SWATCH
             + 6.0
             + 2.0 * PAD;
@@ -390,6 +395,24 @@ impl Furniture {
             }
         }
     }
+}
+
+/// Cuts `t` to at most `max_px` at the legend's size, ending it with "…" when cut.
+fn shorten(t: &mut String, max_px: f64) {
+    if text_width(t, LEGEND_TEXT) <= max_px {
+        return;
+    }
+    let budget = max_px - text_width("…", LEGEND_TEXT);
+    let mut kept = String::new();
+    for c in t.chars() {
+        let mut next = kept.clone();
+        next.push(c);
+        if text_width(&next, LEGEND_TEXT) > budget {
+            break;
+        }
+        kept = next;
+    }
+    *t = format!("{}…", kept.trim_end());
 }
 
 fn rgba0() -> Rgba {

@@ -37,6 +37,12 @@ impl View {
     /// with [`FIT_PADDING`] on each side; the box is never stretched, so one of its sides has
     /// room to spare.
     pub fn fit(rect: LonLatRect, width: u32, height: u32) -> View {
+        View::fit_beside(rect, width, height, 0.0)
+    }
+
+    /// Like [`View::fit`], with `left_px` on the left kept free too (for the legend): the box is
+    /// centred in the rest of the picture.
+    pub fn fit_beside(rect: LonLatRect, width: u32, height: u32, left_px: f64) -> View {
         let a = lonlat_to_unit(Coord {
             x: rect.min.x,
             y: rect.max.y,
@@ -47,11 +53,16 @@ impl View {
         });
         let (dx, dy) = ((b[0] - a[0]).max(1e-12), (b[1] - a[1]).max(1e-12));
         let usable = 1.0 - 2.0 * FIT_PADDING;
-        let zx = (f64::from(width) * usable / (dx * TILE_PX)).log2();
+        let left_px = left_px.clamp(0.0, f64::from(width) / 2.0);
+        let zx = ((f64::from(width) - left_px) * usable / (dx * TILE_PX)).log2();
         let zy = (f64::from(height) * usable / (dy * TILE_PX)).log2();
+        let zoom = zx.min(zy).clamp(0.0, MAX_ZOOM);
+        // The box's centre at the centre of the part right of `left_px`.
+        let shift_px = left_px / 2.0;
+        let world = TILE_PX * zoom.exp2();
         View {
-            centre: [(a[0] + b[0]) / 2.0, (a[1] + b[1]) / 2.0],
-            zoom: zx.min(zy).clamp(0.0, MAX_ZOOM),
+            centre: [(a[0] + b[0]) / 2.0 - shift_px / world, (a[1] + b[1]) / 2.0],
+            zoom,
             width,
             height,
         }

@@ -236,8 +236,10 @@ fn draw(
 
 fn fit_overlays(o: &Overlays, width: u32, height: u32) -> View {
     match o.extent() {
+        // Nobody asked for the overlays to be centred: they go beside the legend (at most a
+        // third of the width), where nothing hides them.
         Some(r) if r.max.x - r.min.x > 1e-9 || r.max.y - r.min.y > 1e-9 => {
-            View::fit(r, width, height)
+            View::fit_beside(r, width, height, f64::from(width) / 3.0)
         }
         Some(r) => View::at(r.min, POINT_ZOOM, width, height),
         None => View::fit(
