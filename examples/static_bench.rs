@@ -3,7 +3,7 @@
 //! picture cache emptied before each request: overlays, SVG, rasterising and PNG encoding) and
 //! cached (answered from the cache), median and p95.
 //!
-//! Run: `cargo run --release --example static_bench [-- --synthetic N] [--cold RUNS] [--cached RUNS]`
+//! Run: `cargo run --release --example static_bench [-- --synthetic N] [--cold RUNS] [--cached RUNS] [--breakdown]`
 //!
 //! The maps: a 1280×800 corridor map along 川黔铁路 (`rail-chuanqian`) at 5 km, and a
 //! 1280×800 map of a saved loop (the first ready-made route of the data, saved in a scratch
@@ -146,6 +146,10 @@ async fn main() {
             .collect();
         maps.extend(only);
     }
+    if std::env::args().any(|a| a == "--breakdown") {
+        breakdown(&state);
+        return;
+    }
     let snap = || state.snapshot().expect("a snapshot");
     println!("| map | PNG bytes | cold median | cold p95 | cached median | cached p95 |");
     println!("|---|---|---|---|---|---|");
@@ -183,4 +187,62 @@ async fn main() {
             quantile(&mut cached, 0.95),
         );
     }
+}
+
+/// Where a cold picture's time goes (`--breakdown`): building the SVG, then rasterising and
+/// encoding it, for the corridor map's view without overlays.
+fn breakdown(state: &AppState) {
+    use yuqian::render::{self, Lang, MapSpec, Overlays, View};
+    let snap = state.snapshot().expect("a snapshot");
+    let ds = &snap.dataset;
+    let style = yuqian::style::MapStyle::shipped();
+    let layers: Vec<usize> = (0..ds.catalogue.layers.len())
+        .filter(|l| {
+            ds.stats[*l].feature_count > 0
+                && !style.layer(&ds.catalogue.layers[*l].id).off_by_default
+        })
+        .collect();
+    let rect = yuqian::geodesy::LonLatRect {
+        min: geo::Coord { x: 106.5, y: 26.6 },
+        max: geo::Coord { x: 107.0, y: 29.6 },
+    };
+    let spec = MapSpec {
+        view: View::fit(rect, 1280, 800),
+        scale: 1,
+        layers,
+        lang: Lang::Zh,
+        overlays: Overlays::default(),
+    };
+    let deadline = yuqian::work::Deadline::NONE;
+    let mut svg_ms = Vec::new();
+    let mut png_ms = Vec::new();
+    let mut svg = String::new();
+    for _ in 0..10 {
+        let t = Instant::now();
+        svg = render::svg(&snap, &spec, &deadline).expect("a drawable view");
+        svg_ms.push(t.elapsed().as_secs_f64() * 1000.0);
+        let t = Instant::now();
+        let png = render::raster::png(&svg, 1280, 800, 1).expect("a PNG");
+        png_ms.push(t.elapsed().as_secs_f64() * 1000.0);
+        std::hint::black_box(png);
+    }
+    let no_text: String = svg
+        .lines()
+        .filter(|l| !l.starts_with("<text"))
+        .collect::<Vec<_>>()
+        .join("\n");
+    let mut no_text_ms = Vec::new();
+    for _ in 0..10 {
+        let t = Instant::now();
+        std::hint::black_box(render::raster::png(&no_text, 1280, 800, 1).expect("a PNG"));
+        no_text_ms.push(t.elapsed().as_secs_f64() * 1000.0);
+    }
+    println!(
+        "breakdown (median of 10): SVG {:.1} ms ({} kB, {} texts); PNG {:.1} ms; PNG without the texts {:.1} ms",
+        quantile(&mut svg_ms, 0.5),
+        svg.len() / 1000,
+        svg.matches("<text").count(),
+        quantile(&mut png_ms, 0.5),
+        quantile(&mut no_text_ms, 0.5)
+    );
 }

@@ -588,3 +588,50 @@ async fn the_corridor_answer_carries_the_band_the_picture_draws() {
     assert_eq!(ring.first(), ring.last(), "a closed ring");
     let _ = fixture;
 }
+
+#[tokio::test]
+async fn a_view_of_more_features_than_the_cap_is_400_naming_layers() {
+    use yuqian::index::Dataset;
+    use yuqian::layers::{Accuracy, Feature, Provinces, Status, Texts};
+    let ds = small();
+    let layer = ds.layer_index("attractions").unwrap() as u16;
+    let mut features = ds.features.clone();
+    for i in 0..=yuqian::render::MAX_FEATURES {
+        let id = format!("bulk-{i}");
+        features.push(Feature::new(
+            Texts {
+                id: &id,
+                name_zh: "点",
+                name_en: "point",
+                source: "test",
+            },
+            layer,
+            Status::Existing,
+            Provinces::default(),
+            Accuracy::Real,
+            geo::Geometry::Point(geo::Point::new(
+                106.5 + (i % 100) as f64 * 1e-3,
+                28.5 + (i / 100) as f64 * 1e-3,
+            )),
+            Default::default(),
+        ));
+    }
+    let r = app(
+        AppState::new(Dataset::new(ds.catalogue.clone(), features)),
+        None,
+    );
+    let (status, body) = get(
+        &r,
+        "/api/static.png?bbox=106.4,28.4,106.7,28.8&width=300&height=300",
+    )
+    .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
+    assert_eq!(body["parameter"], "layers");
+    // Without that layer the same view is drawn.
+    let (status, _, _) = fetch(
+        &r,
+        "/api/static.png?bbox=106.4,28.4,106.7,28.8&width=300&height=300&layers=railways",
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+}

@@ -6,9 +6,9 @@ use super::Ctx;
 use super::furniture::Legend;
 use super::labels::{Label, Labels, Placement, Priority};
 use super::svg::{self, Stroke, alpha, rgb};
+use super::{MAX_FEATURES, RenderError};
 use crate::layers::{Boundary, Feature, Status};
 use crate::style::{Draw, ResolvedLayer, Rgba};
-use crate::work::OverBudget;
 use serde_json::Value;
 use std::collections::BTreeSet;
 
@@ -82,15 +82,20 @@ pub fn draw(
     out: &mut String,
     labels: &mut Labels,
     legend: &mut Legend,
-) -> Result<Drawn, OverBudget> {
+) -> Result<Drawn, RenderError> {
     let ds = &ctx.snap.dataset;
     let rect = ctx.view.lonlat_rect(MARGIN_PX);
     let mut by_layer: Vec<Vec<u32>> = vec![Vec::new(); ds.catalogue.layers.len()];
+    let mut count = 0usize;
     for i in ds.envelope_candidates(rect) {
         let l = usize::from(ds.feature(i).layer);
         if ctx.spec.layers.contains(&l) {
             by_layer[l].push(i);
+            count += 1;
         }
+    }
+    if count > MAX_FEATURES {
+        return Err(RenderError::TooManyFeatures(count));
     }
     let mut g = Groups::default();
     let mut drawn = Drawn::default();

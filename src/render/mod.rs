@@ -44,6 +44,22 @@ pub const MAX_PIXELS: u64 = 4096 * 4096;
 pub const SCALES: [u32; 3] = [1, 2, 3];
 /// Most markers one picture may show.
 pub const MAX_MARKERS: usize = 100;
+/// Most features one picture draws. Rasterising cannot be stopped half way, so the cost is
+/// bounded before it starts: 20,000 features take about 1–2 s to draw on the project's 2-core
+/// machine (BENCHMARKS.md, "Static maps"), well inside the 5 s budget, and a picture holding
+/// more is unreadable anyway.
+pub const MAX_FEATURES: usize = 20_000;
+
+/// Why a picture was not drawn.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum RenderError {
+    #[error(transparent)]
+    OverBudget(#[from] OverBudget),
+    #[error(
+        "the picture would hold {0} features, more than the {MAX_FEATURES} a static map draws: show a smaller area or fewer layers"
+    )]
+    TooManyFeatures(usize),
+}
 
 /// The language of labels, title and legend.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -200,8 +216,9 @@ pub fn stops(s: &[[f64; 2]], zoom: f64) -> f64 {
     s[s.len() - 1][1]
 }
 
-/// The picture as an SVG document; stops with [`OverBudget`] once `deadline` has passed.
-pub fn svg(snap: &Snapshot, spec: &MapSpec, deadline: &Deadline) -> Result<String, OverBudget> {
+/// The picture as an SVG document; stops with [`OverBudget`] once `deadline` has passed, and
+/// refuses a view of more than [`MAX_FEATURES`] features.
+pub fn svg(snap: &Snapshot, spec: &MapSpec, deadline: &Deadline) -> Result<String, RenderError> {
     let style = MapStyle::shipped();
     let ctx = Ctx {
         snap,

@@ -20,7 +20,9 @@ use crate::geodesy::LonLatRect;
 use crate::query::corridor::{self, QueryLine};
 use crate::query::crossings::line_parts;
 use crate::query::{Filter, nearby};
-use crate::render::{self, CorridorOverlay, MapSpec, NearOverlay, Overlays, RouteOverlay, View};
+use crate::render::{
+    self, CorridorOverlay, MapSpec, NearOverlay, Overlays, RenderError, RouteOverlay, View,
+};
 use crate::routing::plan::PlanError;
 use crate::snapshot::Snapshot;
 use crate::store::SavedLoop;
@@ -224,7 +226,10 @@ fn draw(
         lang: req.lang,
         overlays,
     };
-    let svg = render::svg(snap, &spec, &deadline)?;
+    let svg = render::svg(snap, &spec, &deadline).map_err(|e| match e {
+        RenderError::OverBudget(e) => ApiError::from(e),
+        e @ RenderError::TooManyFeatures(_) => ApiError::invalid("layers", e.to_string()),
+    })?;
     match format {
         Format::Svg => Ok(svg.into_bytes()),
         Format::Png => {
