@@ -3,98 +3,18 @@
 //! north up) and the attributions of the layers drawn.
 
 use super::labels::{Box2, text_width};
-use super::layers::{Drawn, layer_colour};
-use super::overlays::{BAND_FILL, BAND_LINE, LOOP, MARKER, NEAR_LINE};
-use super::svg::{self, Stroke, TextStyle, alpha, rgb};
+use super::layers::Drawn;
+use super::legend::{LEGEND_TEXT, Legend, SWATCH, Symbol, shorten, status_name, swatch};
+use super::svg::{self, TextStyle, rgb};
 use super::{Ctx, Lang};
-use crate::layers::{GeometryKind, LayerSpec, Status};
-use crate::style::{ResolvedLayer, Rgba};
+use crate::style::Rgba;
 use std::fmt::Write;
 
 const MARGIN: f64 = 10.0;
 const PAD: f64 = 7.0;
 const ROW: f64 = 15.0;
-const LEGEND_TEXT: f64 = 10.5;
-const SWATCH: f64 = 24.0;
 const TITLE_SIZE: f64 = 17.0;
 const ATTRIBUTION_SIZE: f64 = 9.5;
-
-/// How a legend row is drawn.
-#[derive(Debug, Clone, PartialEq)]
-pub enum Symbol {
-    Line {
-        colour: Rgba,
-        dash: Option<Vec<f64>>,
-        width: f64,
-    },
-    Point {
-        fill: Rgba,
-        stroke: Rgba,
-    },
-    Area {
-        colour: Rgba,
-    },
-    Hollow {
-        colour: Rgba,
-    },
-    Border,
-    Band,
-    Near,
-    Route,
-    Marker,
-}
-
-/// The rows of the legend, in the order they were noted.
-#[derive(Debug, Default)]
-pub struct Legend {
-    /// A sample and the title in Chinese and English of each layer drawn.
-    layers: Vec<(Symbol, String, String)>,
-    overlays: Vec<(Symbol, String)>,
-}
-
-impl Legend {
-    /// A drawn data layer: a sample of its lines, points or areas and its title.
-    pub fn layer(&mut self, ls: &ResolvedLayer, spec: &LayerSpec) {
-        let colour = layer_colour(ls);
-        let symbol = if spec.geometry.contains(&GeometryKind::Line) {
-            Symbol::Line {
-                colour,
-                dash: None,
-                width: ls.line_width.max(1.5),
-            }
-        } else if spec.geometry.contains(&GeometryKind::Point) {
-            Symbol::Point {
-                fill: colour,
-                stroke: rgb(0xffffff),
-            }
-        } else {
-            Symbol::Area { colour }
-        };
-        self.layers
-            .push((symbol, spec.title_zh.clone(), spec.title_en.clone()));
-    }
-
-    pub fn overlay(&mut self, symbol: Symbol, text: String) {
-        self.overlays.push((symbol, text));
-    }
-}
-
-fn status_name(s: Status, lang: Lang) -> &'static str {
-    match (s, lang) {
-        (Status::Existing, Lang::Zh) => "已建成",
-        (Status::UnderConstruction, Lang::Zh) => "在建",
-        (Status::Planned, Lang::Zh) => "规划",
-        (Status::Preparatory, Lang::Zh) => "前期工作",
-        (Status::UnderStudy, Lang::Zh) => "研究论证",
-        (Status::Unknown, Lang::Zh) => "未注明",
-        (Status::Existing, Lang::En) => "Existing",
-        (Status::UnderConstruction, Lang::En) => "Under construction",
-        (Status::Planned, Lang::En) => "Planned",
-        (Status::Preparatory, Lang::En) => "Preparatory work",
-        (Status::UnderStudy, Lang::En) => "Under study",
-        (Status::Unknown, Lang::En) => "Not stated",
-    }
-}
 
 /// Where each piece goes, decided before anything is written.
 pub struct Furniture {
@@ -397,24 +317,6 @@ impl Furniture {
     }
 }
 
-/// Cuts `t` to at most `max_px` at the legend's size, ending it with "…" when cut.
-fn shorten(t: &mut String, max_px: f64) {
-    if text_width(t, LEGEND_TEXT) <= max_px {
-        return;
-    }
-    let budget = max_px - text_width("…", LEGEND_TEXT);
-    let mut kept = String::new();
-    for c in t.chars() {
-        let mut next = kept.clone();
-        next.push(c);
-        if text_width(&next, LEGEND_TEXT) > budget {
-            break;
-        }
-        kept = next;
-    }
-    *t = format!("{}…", kept.trim_end());
-}
-
 fn rgba0() -> Rgba {
     Rgba {
         r: 0,
@@ -434,83 +336,6 @@ fn panel(out: &mut String, b: Box2) {
         svg::num(b[2] - b[0]),
         svg::num(b[3] - b[1])
     );
-}
-
-fn swatch(out: &mut String, symbol: &Symbol, x: f64, y: f64) {
-    let line = |out: &mut String, colour: Rgba, width: f64, dash: Option<Vec<f64>>| {
-        let mut d = String::new();
-        svg::push_path(&mut d, &[[x, y], [x + SWATCH, y]], false);
-        svg::stroked(
-            out,
-            &d,
-            &Stroke {
-                colour,
-                width,
-                dash: dash.map(|d| d.iter().map(|v| v * width).collect()),
-                round: false,
-            },
-        );
-    };
-    let rect = |out: &mut String, fill: Rgba, stroke: Rgba| {
-        let _ = writeln!(
-            out,
-            r#"<rect x="{}" y="{}" width="{SWATCH}" height="10" fill="{}" fill-opacity="{}" stroke="{}" stroke-width="1.2"/>"#,
-            svg::num(x),
-            svg::num(y - 5.0),
-            svg::hex(fill),
-            svg::num3(fill.a),
-            svg::hex(stroke)
-        );
-    };
-    let c = x + SWATCH / 2.0;
-    match symbol {
-        Symbol::Line {
-            colour,
-            dash,
-            width,
-        } => line(out, *colour, *width, dash.clone()),
-        Symbol::Point { fill, stroke } => {
-            svg::circle(out, [c, y], 5.0, Some(*fill), Some((*stroke, 1.5)))
-        }
-        Symbol::Area { colour } => {
-            if colour.a > 0.0 {
-                rect(out, alpha(*colour, 0.35), *colour)
-            }
-        }
-        Symbol::Hollow { colour } => {
-            svg::circle(out, [c, y], 6.5, None, Some((*colour, 1.4)));
-            svg::circle(out, [c, y], 2.7, Some(*colour), None);
-        }
-        Symbol::Border => line(out, rgb(0xb3245a), 2.0, Some(vec![5.0, 1.6, 1.2, 1.6])),
-        Symbol::Band => rect(out, alpha(rgb(BAND_FILL), 0.3), rgb(BAND_LINE)),
-        Symbol::Near => {
-            svg::circle(
-                out,
-                [c, y],
-                6.0,
-                Some(alpha(rgb(NEAR_LINE), 0.15)),
-                Some((rgb(NEAR_LINE), 1.4)),
-            );
-            svg::circle(out, [c, y], 2.5, Some(rgb(NEAR_LINE)), None);
-        }
-        Symbol::Route => {
-            line(out, rgb(LOOP), 4.0, None);
-            svg::circle(
-                out,
-                [c, y],
-                5.5,
-                Some(rgb(LOOP)),
-                Some((rgb(0xffffff), 1.5)),
-            );
-        }
-        Symbol::Marker => svg::circle(
-            out,
-            [c, y],
-            5.0,
-            Some(rgb(MARKER)),
-            Some((rgb(0xffffff), 1.5)),
-        ),
-    }
 }
 
 /// The title: the corridor's or loop's name, else the area at the centre.

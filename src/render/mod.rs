@@ -8,12 +8,14 @@
 //!    tiles, MapLibre's zoom), from a bbox fitted into the picture or a centre and zoom.
 //! 2. [`layers`]: the features of the chosen layers whose envelope meets the view, from the
 //!    snapshot's R-tree, drawn with the style description of [`crate::style`] in the page's
-//!    order (fills, boundaries, rivers, the border, lines, points), status dashes, hollow
-//!    unlocated points, dotted lines of unknown course and line offsets included.
+//!    order (fills, boundaries, rivers, the border, lines, points); [`thematic`] draws the
+//!    thematic layers: status dashes, hollow unlocated points, dotted lines of unknown course
+//!    and line offsets included.
 //! 3. [`overlays`]: the corridor band and its features, the nearby circle and its features, a
 //!    loop with numbered stops, markers.
 //! 4. [`labels`]: labels by priority, each placed only where it overlaps no other.
-//! 5. [`furniture`]: title, legend of what was drawn, scale bar, north arrow, attributions.
+//! 5. [`furniture`]: title, legend of what was drawn ([`legend`]), scale bar, north arrow,
+//!    attributions.
 //! 6. [`raster`]: the SVG to PNG with the fonts found at start-up (Noto CJK).
 //!
 //! Rendered images are cached per snapshot by [`cache::ImageCache`].
@@ -22,9 +24,11 @@ pub mod cache;
 mod furniture;
 mod labels;
 mod layers;
+mod legend;
 mod overlays;
 pub mod raster;
 mod svg;
+mod thematic;
 pub mod view;
 
 pub use view::View;
@@ -247,7 +251,7 @@ pub fn svg(snap: &Snapshot, spec: &MapSpec, deadline: &Deadline) -> Result<Strin
         out,
         r#"<clipPath id="frame"><rect width="{w}" height="{h}"/></clipPath><g clip-path="url(#frame)">"#
     );
-    let mut legend = furniture::Legend::default();
+    let mut legend = legend::Legend::default();
     let mut labels = labels::Labels::new(w, h);
     let drawn = layers::draw(&ctx, &mut out, &mut labels, &mut legend)?;
     overlays::draw(&ctx, &mut out, &mut labels, &mut legend);

@@ -4,9 +4,9 @@
 //! stops, and markers.
 
 use super::Ctx;
-use super::furniture::{Legend, Symbol};
 use super::labels::{Label, Labels, Placement, Priority};
 use super::layers::layer_colour;
+use super::legend::{Legend, Symbol};
 use super::svg::{self, Stroke, TextStyle, alpha, rgb};
 use crate::geodesy::circle_ring;
 use std::fmt::Write;

@@ -73,7 +73,7 @@ pub fn check_fonts() {
     let f = fonts();
     match &f.cjk_family {
         Some(family) => {
-            tracing::info!(family = %family, faces = f.faces, "static maps: fonts loaded")
+            tracing::info!(family = %family, faces = f.faces, "static maps: fonts found")
         }
         None => tracing::warn!(
             faces = f.faces,
