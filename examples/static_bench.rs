@@ -13,7 +13,6 @@
 //! default) and once with the shipped default layers only (they are in the index, not drawn).
 
 #[path = "../benches/common/synth.rs"]
-#[allow(dead_code)]
 mod synth;
 
 use axum::body::Body;
