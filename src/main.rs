@@ -239,9 +239,6 @@ async fn serve(resolved: config::Resolved) -> anyhow::Result<ExitCode> {
     if web.is_none() {
         tracing::warn!("no web folder: serving the API only");
     }
-    // The static maps' fonts, loaded off the async workers: a warning, not a failure, when no
-    // CJK font is installed.
-    tokio::task::spawn_blocking(yuqian::render::raster::check_fonts);
     let live = Arc::new(Live::new(Some(DataSource::Dir(cfg.data.clone()))));
     live.set_tile_cache_bytes(cfg.tile_cache_mb.saturating_mul(1_000_000));
     let mut state = AppState::builder(live.clone());
@@ -279,7 +276,12 @@ async fn serve(resolved: config::Resolved) -> anyhow::Result<ExitCode> {
     tokio::task::spawn_blocking(move || {
         let started = std::time::Instant::now();
         match first.load() {
-            Ok(snap) => log_loaded(&snap.dataset, started.elapsed()),
+            Ok(snap) => {
+                log_loaded(&snap.dataset, started.elapsed());
+                // Then the static maps' fonts (a warning, not a failure, when no CJK font is
+                // installed), so that they never delay the data.
+                yuqian::render::raster::check_fonts();
+            }
             Err(problems) => {
                 let e = yuqian::layers::LoadError { problems };
                 let _ = failed_tx.send(format!("cannot load the data folder: {e}"));
