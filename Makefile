@@ -8,12 +8,21 @@ ADDR ?= 127.0.0.1:8080
 VENV := .venv
 PY := $(VENV)/bin/python
 
-.PHONY: run test setup-system setup-python setup-web test-rust test-python test-ogc test-browser check fmt lint
+.PHONY: run test setup-fonts setup-system setup-python setup-web test-rust test-python test-ogc test-browser check fmt lint
 
 # Debian packages the tests use: osmium-tool builds the .osm.pbf fixture of the OSM importer;
 # gpsbabel reads back the GPX export; gdal-bin (ogrinfo, ogr2ogr) is a real client of /ogc.
-APT_PACKAGES := osmium-tool gpsbabel gdal-bin
+# fonts-noto-cjk is what the static maps (/api/static.png) write Chinese labels with.
+APT_PACKAGES := osmium-tool gpsbabel gdal-bin fonts-noto-cjk
+FONT_PACKAGES := fonts-noto-cjk
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+
+setup-fonts:
+	@missing=""; for p in $(FONT_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then \
+	  echo "installing Debian packages:$$missing"; \
+	  $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends $$missing; \
+	fi
 
 setup-system:
 	@missing=""; for p in $(APT_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
@@ -22,7 +31,7 @@ setup-system:
 	  $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends $$missing; \
 	fi
 
-run: setup-web
+run: setup-fonts setup-web
 	cargo build --release
 	./target/release/yuqian check geodata
 	./target/release/yuqian serve --addr $(ADDR) --data geodata --web web

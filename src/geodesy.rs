@@ -53,6 +53,29 @@ pub fn interpolate(a: Coord, b: Coord, fraction: f64) -> Coord {
     Coord { x: lon, y: lat }
 }
 
+/// The point `distance_m` from `start` along the geodesic leaving it at `azimuth_deg`
+/// (clockwise from north), with the geodesic's azimuth there.
+pub fn destination(start: Coord, azimuth_deg: f64, distance_m: f64) -> (Coord, f64) {
+    let (lat, lon, azi2): (f64, f64, f64) = WGS84.direct(start.y, start.x, azimuth_deg, distance_m);
+    (Coord { x: lon, y: lat }, azi2)
+}
+
+/// Geodesic distance in metres from `a` to `b` and the azimuth (degrees clockwise from north)
+/// at which the geodesic leaves `a`.
+pub fn distance_azimuth(a: Coord, b: Coord) -> (f64, f64) {
+    let (s12, azi1, _azi2, _a12): (f64, f64, f64, f64) = WGS84.inverse(a.y, a.x, b.y, b.x);
+    (s12, azi1)
+}
+
+/// A geodesic circle of `radius_m` around `centre` as a closed ring of `steps` + 1 positions.
+pub fn circle_ring(centre: Coord, radius_m: f64, steps: usize) -> Vec<Coord> {
+    let mut ring: Vec<Coord> = (0..steps)
+        .map(|i| destination(centre, 360.0 * i as f64 / steps as f64, radius_m).0)
+        .collect();
+    ring.push(ring[0]);
+    ring
+}
+
 /// The point of a geometry nearest to a query point.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Closest {

@@ -10,6 +10,7 @@
 //! | [`import`] | `yuqian import osm`: OpenStreetMap extracts into layer files |
 //! | [`index`] | the in-memory data set: features, R-tree, id look-up |
 //! | [`query`] | bbox, nearby, corridor, region, border crossings and name search |
+//! | [`render`] | static maps: the map as SVG and PNG, drawn on the server from the style |
 //! | [`routing`] | route loops: road graph, stop ordering, plans |
 //! | [`http`] | the axum application: API routes, errors, static web map |
 //! | [`store`] | saved loops in SQLite: migrations, versions for ETags |
@@ -31,6 +32,7 @@ pub mod index;
 pub mod layers;
 pub mod ogc;
 pub mod query;
+pub mod render;
 pub mod routing;
 pub mod server;
 pub mod snapshot;

@@ -276,7 +276,12 @@ async fn serve(resolved: config::Resolved) -> anyhow::Result<ExitCode> {
     tokio::task::spawn_blocking(move || {
         let started = std::time::Instant::now();
         match first.load() {
-            Ok(snap) => log_loaded(&snap.dataset, started.elapsed()),
+            Ok(snap) => {
+                log_loaded(&snap.dataset, started.elapsed());
+                // Then the static maps' fonts (a warning, not a failure, when no CJK font is
+                // installed), so that they never delay the data.
+                yuqian::render::raster::check_fonts();
+            }
             Err(problems) => {
                 let e = yuqian::layers::LoadError { problems };
                 let _ = failed_tx.send(format!("cannot load the data folder: {e}"));

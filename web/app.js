@@ -9,7 +9,7 @@
 // Modules: js/api.js (HTTP), js/features.js (features by id), js/i18n.js (strings),
 // js/mapstyle.js (the style description compiled for MapLibre), js/derive.js (anchors),
 // js/geodesy.js (WGS84 geodesics, corridor band), js/layerpanel.js, js/popup.js, js/search.js,
-// js/nearby.js, js/corridor.js, js/loops.js, js/exportpng.js.
+// js/nearby.js, js/corridor.js, js/loops.js, js/exportpng.js, js/staticlink.js.
 
 import * as maplibregl from './node_modules/maplibre-gl/dist/maplibre-gl.mjs';
 import { FileSource, PMTiles, Protocol as PmtilesProtocol } from './node_modules/pmtiles/dist/esm/index.js';
@@ -29,6 +29,7 @@ import { NearbyTool } from './js/nearby.js';
 import { CorridorTool } from './js/corridor.js';
 import { LoopTool } from './js/loops.js';
 import { saveMapPng } from './js/exportpng.js';
+import { staticMap } from './js/staticlink.js';
 import { toast, h } from './js/ui.js';
 
 const EMPTY = { type: 'FeatureCollection', features: [] };
@@ -712,6 +713,34 @@ async function main() {
       kind: l.geometry.includes('point') ? 'point' : 'line',
     }));
     saveMapPng(map, attributions, legend).catch((e) => toast(e.message));
+  });
+
+  // The server-drawn picture of this view: its link, or (a drawn line, an unsaved loop) the
+  // picture itself by POST.
+  document.getElementById('copy-image-link').addEventListener('click', async () => {
+    const s = staticMap(ctx, getLang());
+    if (s.url) {
+      ctx.lastImageLink = s.url;
+      try {
+        await navigator.clipboard.writeText(s.url);
+        toast(t('action.imagelink.done'));
+      } catch {
+        toast(t('action.imagelink.shown', { url: s.url }));
+      }
+      return;
+    }
+    try {
+      const resp = await fetch('/api/static.png', {
+        method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(s.body),
+      });
+      if (!resp.ok) throw new Error((await resp.json()).detail ?? resp.statusText);
+      const a = h('a', { href: URL.createObjectURL(await resp.blob()), download: 'yuqian-map.png' });
+      a.click();
+      setTimeout(() => URL.revokeObjectURL(a.href), 10_000);
+      toast(t('action.imagelink.posted'));
+    } catch (e) {
+      toast(e.message);
+    }
   });
 
   // Restore the rest of the view from the URL once the style is in.

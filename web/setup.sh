@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs what the web map needs, and with --test what its browser tests need too.
 #
-#   web/setup.sh          npm ci in web/ (MapLibre GL JS and polygon-clipping, pinned by the lock)
+#   web/setup.sh          npm ci in web/ (MapLibre GL JS and pmtiles, pinned by the lock)
 #   web/setup.sh --test   also npm ci in tests/browser/ (playwright-core), and Debian's chromium
 #                         and fonts-noto-cjk (Chinese labels) with apt-get when they are missing
 #

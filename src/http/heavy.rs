@@ -67,9 +67,18 @@ pub fn is_heavy(method: &Method, path: &str) -> bool {
                     | "/api/crossings"
                     | "/api/search"
                     | "/api/features"
+                    | "/api/static.png"
+                    | "/api/static.svg"
             ) || (path.starts_with("/ogc/collections/") && path.ends_with("/items"))
         }
-        Method::POST => matches!(path, "/api/corridor" | "/api/loops/plan" | "/api/loops"),
+        Method::POST => matches!(
+            path,
+            "/api/corridor"
+                | "/api/loops/plan"
+                | "/api/loops"
+                | "/api/static.png"
+                | "/api/static.svg"
+        ),
         Method::PUT => path.starts_with("/api/loops/"),
         _ => false,
     }

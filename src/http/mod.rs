@@ -11,6 +11,7 @@
 //! | `health.rs`, `admin.rs` | `/health*`, `/admin/reload` and the admin guard |
 //! | `catalogue.rs`, `spatial.rs`, `loops/` | the API proper |
 //! | `drawing.rs` | the map style and the annotations (border line, labels, route stops) |
+//! | `static_map/` | static maps as PNG and SVG (the drawing is in [`crate::render`]) |
 //! | `tiles.rs` | vector tiles and their TileJSON (the domain is in [`crate::tiles`]) |
 //! | `ogc/` | OGC API – Features under `/ogc` (the domain is in [`crate::ogc`] and [`crate::query`]) |
 //! | `static_files.rs` | the web map's own files, by an allow-list |
@@ -32,6 +33,7 @@ mod params;
 mod spatial;
 mod state;
 mod static_files;
+mod static_map;
 mod tiles;
 
 pub use error::{ApiError, ApiResult};
@@ -70,6 +72,14 @@ pub fn app(state: AppState, web_dir: Option<PathBuf>) -> Router {
         )
         .route("/api/region", get(spatial::region))
         .route("/api/crossings", get(spatial::crossings))
+        .route(
+            "/api/static.png",
+            get(static_map::png_get).post(static_map::png_post),
+        )
+        .route(
+            "/api/static.svg",
+            get(static_map::svg_get).post(static_map::svg_post),
+        )
         .route("/api/loops/plan", post(loops::plan))
         .route("/api/loops/presets", get(loops::presets))
         .route("/tiles/{*path}", get(tiles::get))

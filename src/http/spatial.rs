@@ -187,6 +187,29 @@ fn along_line(snap: &Snapshot, body: &[u8], deadline: Deadline) -> ApiResult<Val
     answer_corridor(snap, &parts, width_m, &filter, None, deadline)
 }
 
+/// The corridor band as a GeoJSON MultiPolygon geometry, positions rounded to 1e-6° (about
+/// 0.1 m), as the page draws it.
+pub fn band_geometry(band: &geo::MultiPolygon<f64>) -> Value {
+    let round = |v: f64| (v * 1e6).round() / 1e6;
+    let ring = |r: &LineString<f64>| -> Value {
+        Value::Array(
+            r.0.iter()
+                .map(|c| json!([round(c.x), round(c.y)]))
+                .collect(),
+        )
+    };
+    let polygons: Vec<Value> = band
+        .0
+        .iter()
+        .map(|p| {
+            let mut rings = vec![ring(p.exterior())];
+            rings.extend(p.interiors().iter().map(ring));
+            Value::Array(rings)
+        })
+        .collect();
+    json!({"type": "MultiPolygon", "coordinates": polygons})
+}
+
 fn geometry_name(g: &Geometry<f64>) -> &'static str {
     match g {
         Geometry::Point(_) => "Point",
@@ -235,6 +258,7 @@ fn answer_corridor(
     let mut body = collection(out, matched);
     body["line_length_m"] = metres(line.length_m());
     body["width_m"] = json!(width_m);
+    body["band"] = band_geometry(&corridor::band(parts, width_m));
     Ok(body)
 }
 

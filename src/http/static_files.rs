@@ -1,5 +1,5 @@
 //! The web map's own files, by an allow-list: its HTML, scripts, styles and icons, and the
-//! files of MapLibre GL JS and polygon-clipping that it imports. Nothing else of `web/` is
+//! files of MapLibre GL JS and pmtiles that it imports. Nothing else of `web/` is
 //! served (not its README, package files, setup script or the rest of `node_modules`).
 //!
 //! Each answer has a weak ETag from the file's content (304 on `If-None-Match`); the page gets
@@ -22,19 +22,11 @@ use std::time::SystemTime;
 
 /// Files under `node_modules/` the page imports (MapLibre's worker and shared chunk are loaded
 /// by its module next to it).
-const PACKAGE_FILES: [&str; 14] = [
+const PACKAGE_FILES: [&str; 6] = [
     "node_modules/maplibre-gl/dist/maplibre-gl.mjs",
     "node_modules/maplibre-gl/dist/maplibre-gl-shared.mjs",
     "node_modules/maplibre-gl/dist/maplibre-gl-worker.mjs",
     "node_modules/maplibre-gl/dist/maplibre-gl.css",
-    "node_modules/polygon-clipping/dist/polygon-clipping.esm.js",
-    "node_modules/splaytree/dist/splaytree.js",
-    "node_modules/robust-predicates/index.js",
-    "node_modules/robust-predicates/esm/orient2d.js",
-    "node_modules/robust-predicates/esm/orient3d.js",
-    "node_modules/robust-predicates/esm/incircle.js",
-    "node_modules/robust-predicates/esm/insphere.js",
-    "node_modules/robust-predicates/esm/util.js",
     "node_modules/pmtiles/dist/esm/index.js",
     "node_modules/fflate/esm/browser.js",
 ];

@@ -13,8 +13,11 @@
 //!    (see [`measure`]); the bounds only prune, every distance reported is exact.
 //! 4. Results are sorted by chainage, then distance, then id.
 
+mod band;
 mod edges;
 mod measure;
+
+pub use band::band;
 
 use super::{Filter, InvalidParameter};
 use crate::geodesy::{LonLatRect, PreparedEdge, distance_m, expand_rect_m};

@@ -39,6 +39,8 @@ pub struct Snapshot {
     pub annotations: Annotations,
     /// The OGC API's queryables of each layer.
     pub ogc: crate::ogc::Derived,
+    /// Static map pictures of this snapshot (empty when it is new, as the tile cache).
+    pub images: crate::render::cache::ImageCache,
     /// When this snapshot was built.
     pub loaded_at: SystemTime,
 }
@@ -85,6 +87,9 @@ impl Snapshot {
         let annotations = Annotations::build(&dataset);
         let ogc = crate::ogc::Derived::build(&dataset);
         Snapshot {
+            images: crate::render::cache::ImageCache::new(
+                crate::render::cache::DEFAULT_BUDGET_BYTES,
+            ),
             tiles,
             annotations,
             ogc,

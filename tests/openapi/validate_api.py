@@ -397,21 +397,6 @@ def run_cases(c, main, budget, limited, args):
     c.check("corridor of a line, from another origin", main, op, "post", op, headers=evil, json_body={"line": line, "width_m": 1}, status=403)
     unknown_parameter("corridor of a line", op, "post", op, json_body={"line": line, "width_m": 1})
 
-    op = "/api/region"
-    data_read("region", op, op, [("lon", "106.7"), ("lat", "28.9")])
-    c.check("region, a county of a prefecture", main, op, "get", op, [("lon", "106.8"), ("lat", "28.2")])
-    c.check("region, no county", main, op, "get", op, [("lon", "108.0"), ("lat", "27.0")])
-    c.check("region, outside", main, op, "get", op, [("lon", "116.4"), ("lat", "39.9")], status=404)
-    c.check("region, lat out of range", main, op, "get", op, [("lon", "106.7"), ("lat", "91")], status=400, request_valid=False)
-    unknown_parameter("region", op, "get", op)
-
-    op = "/api/crossings"
-    data_read("crossings", op, op)
-    data_read("crossings of layers", op, op, [("layers", "railways,highways")])
-    c.check("crossings, a layer of points", main, op, "get", op, [("layers", "towns")], status=400, request_valid=None)
-    unknown_parameter("crossings", op, "get", op)
-    # 404 (no border) needs data without both provinces: see the "no provinces" server below.
-
     # -- tiles --
     op = "/tiles/{layers}/{z}/{x}/{y}.mvt"
     tag = tile["headers"].get("etag") if tile else None
@@ -504,6 +489,54 @@ def run_cases(c, main, budget, limited, args):
     c.check("delete", main, op, "delete", path, headers={**wt, "If-Match": etag}, status=204)
     c.check("delete, gone", main, op, "delete", path, headers={**wt, "If-Match": etag}, status=404)
 
+    # -- static maps --
+    saved = c.check("a loop to draw", main, "/api/loops", "post", "/api/loops", headers=wt, json_body={**plan, "name": "static"}, status=201)
+    saved_id = str(saved["json"]["id"]) if saved else "1"
+    for ext in ("png", "svg"):
+        op = f"/api/static.{ext}"
+        box = [("bbox", "106.3,28.0,107.1,29.6"), ("width", "300"), ("height", "200")]
+        r = data_read(f"static {ext}", op, op, box + [("scale", "2"), ("lang", "en"), ("layers", "railways,towns")])
+        if r and not r["headers"].get("content-type", "").startswith(f"image/{ext}"):
+            c.fail(f"static {ext}", f"content type {r['headers'].get('content-type')}")
+        c.check(f"static {ext}, centre and zoom", main, op, "get", op, [("center", "106.7,28.8"), ("zoom", "8.5"), ("width", "200"), ("height", "200")])
+        c.check(f"static {ext}, overlays", main, op, "get", op, box + [("corridor", "rail-chuanqian"), ("width_m", "5000"), ("markers", "106.7,28.8;106.8,28.3"), ("near", "106.71,28.75"), ("radius_m", "20000"), ("k", "5")])
+        c.check(f"static {ext}, a saved loop", main, op, "get", op, box + [("loop", saved_id)])
+        c.check(f"static {ext}, width over the maximum", main, op, "get", op, [("bbox", "106,28,107,29"), ("width", "4097")], status=400, request_valid=False)
+        c.check(f"static {ext}, scale 4", main, op, "get", op, [("bbox", "106,28,107,29"), ("scale", "4")], status=400, request_valid=False)
+        c.check(f"static {ext}, unknown language", main, op, "get", op, [("bbox", "106,28,107,29"), ("lang", "fr")], status=400, request_valid=False)
+        c.check(f"static {ext}, over the pixel budget", main, op, "get", op, [("bbox", "106,28,107,29"), ("width", "4096"), ("height", "4096"), ("scale", "2")], status=400, request_valid=None)
+        c.check(f"static {ext}, inverted bbox", main, op, "get", op, [("bbox", "107,28,106,29")], status=400, request_valid=None)
+        c.check(f"static {ext}, neither bbox nor center", main, op, "get", op, [("width", "300")], status=400, request_valid=None)
+        c.check(f"static {ext}, unknown layer", main, op, "get", op, [("bbox", "106,28,107,29"), ("layers", "canals")], status=400, request_valid=None)
+        c.check(f"static {ext}, unknown corridor feature", main, op, "get", op, [("bbox", "106,28,107,29"), ("corridor", "nope"), ("width_m", "10")], status=404)
+        c.check(f"static {ext}, no such loop", main, op, "get", op, [("bbox", "106,28,107,29"), ("loop", "99999")], status=404)
+        c.check(f"static {ext} with an unknown parameter", main, op, "get", op, [("bbox", "106,28,107,29"), ("nope", "1")], status=400, request_valid=None)
+        body = {"bbox": [106.3, 28.0, 107.1, 29.6], "width": 300, "height": 200}
+        c.check(f"static {ext} posted", main, op, "post", op, json_body=body)
+        c.check(f"static {ext} posted, a drawn line", main, op, "post", op, json_body={**body, "line": line, "width_m": 3000})
+        c.check(f"static {ext} posted, an unsaved loop", main, op, "post", op, json_body={**body, "loop": plan, "markers": [[106.7, 28.8]]})
+        c.check(f"static {ext} posted, width over the maximum", main, op, "post", op, json_body={**body, "width": 4097}, status=400, request_valid=False)
+        c.check(f"static {ext} posted, unknown field", main, op, "post", op, json_body={**body, "colour": "red"}, status=400, request_valid=False)
+        c.check(f"static {ext} posted, unknown corridor feature", main, op, "post", op, json_body={**body, "corridor": "nope", "width_m": 10}, status=404)
+        c.check(f"static {ext} posted, not JSON", main, op, "post", op, raw_body=b"{bbox", status=400, request_valid=False)
+        c.check(f"static {ext} posted, too large", main, op, "post", op, raw_body=b" " * (2 * 1024 * 1024 + 1), status=413, request_valid=None)
+        c.check(f"static {ext} posted, from another origin", main, op, "post", op, headers=evil, json_body=body, status=403)
+
+    op = "/api/region"
+    data_read("region", op, op, [("lon", "106.7"), ("lat", "28.9")])
+    c.check("region, a county of a prefecture", main, op, "get", op, [("lon", "106.8"), ("lat", "28.2")])
+    c.check("region, no county", main, op, "get", op, [("lon", "108.0"), ("lat", "27.0")])
+    c.check("region, outside", main, op, "get", op, [("lon", "116.4"), ("lat", "39.9")], status=404)
+    c.check("region, lat out of range", main, op, "get", op, [("lon", "106.7"), ("lat", "91")], status=400, request_valid=False)
+    unknown_parameter("region", op, "get", op)
+
+    op = "/api/crossings"
+    data_read("crossings", op, op)
+    data_read("crossings of layers", op, op, [("layers", "railways,highways")])
+    c.check("crossings, a layer of points", main, op, "get", op, [("layers", "towns")], status=400, request_valid=None)
+    unknown_parameter("crossings", op, "get", op)
+    # 404 (no border) needs data without both provinces: see the "no provinces" server below.
+
     # -- operations --
     c.check("health", main, "/health", "get", "/health")
     unknown_parameter("health", "/health", "get", "/health")
@@ -542,12 +575,16 @@ def run_cases(c, main, budget, limited, args):
         ("nearby", "/api/nearby", "/api/nearby", [("lon", "106.7"), ("lat", "28.7"), ("radius_m", "1000000")]),
         ("corridor", "/api/corridor", "/api/corridor", [("feature", "rail-chuanqian"), ("width_m", "100000")]),
         ("tile", "/tiles/{layers}/{z}/{x}/{y}.mvt", "/tiles/bulk/0/0/0.mvt", []),
+        ("static png", "/api/static.png", "/api/static.png", [("bbox", "106.0,28.0,106.9,28.9"), ("layers", "bulk")]),
+        ("static svg", "/api/static.svg", "/api/static.svg", [("bbox", "106.0,28.0,106.9,28.9"), ("layers", "bulk")]),
     ]:
         c.check(f"{name} over budget", budget, op, "get", path, query, status=503)
     many = {"stops": [[106.0 + (i % 20) * 0.05, 28.0 + (i // 20) * 0.1] for i in range(200)], "suggest_within_m": 50000}
     c.check("plan over budget", budget, "/api/loops/plan", "post", "/api/loops/plan", json_body=many, status=503)
     c.check("save over budget", budget, "/api/loops", "post", "/api/loops", json_body={**many, "name": "x"}, status=503)
     c.check("update over budget", budget, "/api/loops/{id}", "put", "/api/loops/1", headers={"If-Match": '"v1"'}, json_body={**many, "name": "x"}, status=503)
+    for ext in ("png", "svg"):
+        c.check(f"static {ext} posted over budget", budget, f"/api/static.{ext}", "post", f"/api/static.{ext}", json_body={"bbox": [106.0, 28.0, 106.9, 28.9], "layers": ["bulk"]}, status=503)
     c.check("corridor of a line over budget", budget, "/api/corridor", "post", "/api/corridor", json_body={"line": {"type": "LineString", "coordinates": [[106.0 + i * 1e-4, 28.5 + (i % 2) * 1e-3] for i in range(10000)]}, "width_m": 100000}, status=503)
 
     # -- the rate limit (1 a minute, loopback included): the first heavy request passes --
@@ -563,6 +600,10 @@ def run_cases(c, main, budget, limited, args):
         ("plan", "/api/loops/plan", "post", "/api/loops/plan", [], plan, {}),
         ("save", "/api/loops", "post", "/api/loops", [], {**plan, "name": "x"}, {}),
         ("update", "/api/loops/{id}", "put", "/api/loops/1", [], {**plan, "name": "x"}, {"If-Match": '"v1"'}),
+        ("static png", "/api/static.png", "get", "/api/static.png", [("bbox", "106,28,107,29")], None, {}),
+        ("static svg", "/api/static.svg", "get", "/api/static.svg", [("bbox", "106,28,107,29")], None, {}),
+        ("static png posted", "/api/static.png", "post", "/api/static.png", [], {"bbox": [106, 28, 107, 29]}, {}),
+        ("static svg posted", "/api/static.svg", "post", "/api/static.svg", [], {"bbox": [106, 28, 107, 29]}, {}),
     ]:
         r = c.check(f"{name}, rate limited", limited, op, method, path, query, headers=headers, json_body=body, status=429)
         if r and not r["headers"].get("retry-after", "").isdigit():

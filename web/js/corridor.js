@@ -7,7 +7,7 @@ import { h, chipGroup } from './ui.js';
 import {
   t, layerTitle, statusLabel, featureName, formatDistance, STATUSES,
 } from './i18n.js';
-import { corridorBand, lineParts, geometryBounds } from './geodesy.js';
+import { lineParts, geometryBounds } from './geodesy.js';
 import { layerSwatch, statusBadge } from './layerpanel.js';
 import { layerColour } from './mapstyle.js';
 import { featuresCsv, downloadText } from './csv.js';
@@ -210,12 +210,11 @@ export class CorridorTool {
     }
     if (!geometry || seq !== this.seq) return;
     const width_m = this.width_m();
-    const parts = lineParts(geometry);
-    const band = corridorBand(parts, width_m);
-    this.ctx.setData('tool:band', { type: 'Feature', properties: {}, geometry: band });
+    this.ctx.setData('tool:band', EMPTY);
     this.ctx.setData('tool:axis', { type: 'Feature', properties: {}, geometry });
-    if (fit) {
-      const [w, s, e, n] = geometryBounds(band);
+    if (fit && lineParts(geometry).length) {
+      // The axis now; the band once the server has answered with it.
+      const [w, s, e, n] = geometryBounds(geometry);
       this.ctx.fitBounds([[w, s], [e, n]]);
     }
     this.summary.classList.add('loading');
@@ -229,6 +228,13 @@ export class CorridorTool {
         ? await api.corridorOfFeature(this.axis.id, width_m, filter)
         : await api.corridorOfLine(this.axis.coordinates, width_m, filter);
       if (seq !== this.seq) return;
+      // The band as the server computed it (the same one its static maps draw).
+      const band = response.band;
+      this.ctx.setData('tool:band', { type: 'Feature', properties: {}, geometry: band });
+      if (fit && band?.coordinates?.length) {
+        const [w, s, e, n] = geometryBounds(band);
+        this.ctx.fitBounds([[w, s], [e, n]]);
+      }
       this.last = { axis: this.axis, width_m, filter, response, band, axisGeometry: geometry };
       this.ctx.setData('hl:corridor', response);
       this.renderResults();

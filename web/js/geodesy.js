@@ -1,9 +1,9 @@
 // Geodesics on the WGS84 ellipsoid (Vincenty's direct and inverse formulae, accurate to well
 // under a millimetre at the distances a corridor or a nearby radius uses), and shapes built
-// from them: geodesic circles and the corridor band around a line. Coordinates are
-// [lon, lat] in degrees (WGS84), distances in metres, azimuths in degrees clockwise from north.
-
-import polygonClipping from './../node_modules/polygon-clipping/dist/polygon-clipping.esm.js';
+// from them: geodesic circles. The corridor band is not built here: the server computes it once
+// (`band` of the /api/corridor answer) for the page and for its static maps alike.
+// Coordinates are [lon, lat] in degrees (WGS84), distances in metres, azimuths in degrees
+// clockwise from north.
 
 const A = 6378137.0;
 const F = 1 / 298.257223563;
@@ -112,45 +112,6 @@ export function pathLength_m(coords) {
   let total = 0;
   for (let i = 1; i < coords.length; i += 1) total += inverse(coords[i - 1], coords[i]).distance_m;
   return total;
-}
-
-/**
- * The band of points within `halfWidth_m` (geodesic) of a polyline: the union of a geodesic
- * circle at each vertex and, for each edge (a geodesic), the strip swept by the geodesic
- * normals of length `halfWidth_m` on both sides. Each strip's sides are sampled every few
- * kilometres along the edge, so the straight pieces MapLibre draws between samples stay within
- * metres of the true boundary. Returns a GeoJSON MultiPolygon geometry.
- *
- * `parts` is a list of lines (a MultiLineString's coordinates), each a list of [lon, lat].
- */
-export function corridorBand(parts, halfWidth_m) {
-  const pieces = [];
-  const circleSteps = 72;
-  const step_m = Math.max(500, Math.min(5000, halfWidth_m / 2));
-  for (const line of parts) {
-    for (const vertex of line) pieces.push([circleRing(vertex, halfWidth_m, circleSteps)]);
-    for (let i = 1; i < line.length; i += 1) {
-      const a = line[i - 1];
-      const b = line[i];
-      const { distance_m, azimuth1_deg } = inverse(a, b);
-      if (distance_m === 0) continue;
-      const n = Math.max(1, Math.ceil(distance_m / step_m));
-      const left = [];
-      const right = [];
-      for (let j = 0; j <= n; j += 1) {
-        const along = destination(a, azimuth1_deg, (distance_m * j) / n);
-        const p = j === 0 ? a : j === n ? b : along.point;
-        const az = along.azimuth_deg;
-        left.push(destination(p, az - 90, halfWidth_m).point);
-        right.push(destination(p, az + 90, halfWidth_m).point);
-      }
-      const ring = [...left, ...right.reverse()];
-      ring.push(ring[0]);
-      pieces.push([ring]);
-    }
-  }
-  const merged = polygonClipping.union(...pieces);
-  return { type: 'MultiPolygon', coordinates: merged };
 }
 
 /** The line parts of a Line or MultiLineString geometry (empty for other kinds). */

@@ -5,6 +5,7 @@ mod export;
 mod request;
 
 pub use export::{export_geojson, gpx, plan_json};
+pub use request::plan_request;
 
 use super::admin::token_matches;
 use super::error::{ApiError, ApiResult};
@@ -22,7 +23,7 @@ use axum::extract::{Path, RawQuery, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use export::saved_json;
-use request::{SaveBody, body_json, plan_request, save_body};
+use request::{SaveBody, body_json, save_body};
 use serde_json::{Value, json};
 
 fn compute(snap: &Snapshot, req: &PlanRequest, deadline: Deadline) -> ApiResult<Value> {
