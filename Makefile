@@ -11,8 +11,10 @@ PY := $(VENV)/bin/python
 .PHONY: run test setup-system setup-python setup-web test-rust test-python test-ogc test-browser check fmt lint
 
 # Debian packages the tests use: osmium-tool builds the .osm.pbf fixture of the OSM importer;
-# gpsbabel reads back the GPX export; gdal-bin (ogrinfo, ogr2ogr) is a real client of /ogc.
-APT_PACKAGES := osmium-tool gpsbabel gdal-bin
+# gpsbabel reads back the GPX export; gdal-bin (ogrinfo, ogr2ogr) is a real client of /ogc;
+# PostgreSQL 15 with PostGIS 3 holds saved loops of replicas (tests start a throwaway cluster
+# with tools/pg/throwaway.sh), and HAProxy is the load balancer of the replica cluster.
+APT_PACKAGES := osmium-tool gpsbabel gdal-bin postgresql-15 postgresql-15-postgis-3 haproxy
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 setup-system:
