@@ -13,7 +13,7 @@ use yuqian::index::Dataset;
 use yuqian::server::{self, ServeOptions};
 use yuqian::snapshot::Live;
 use yuqian::snapshot::reload::DataSource;
-use yuqian::store::LoopStore;
+use yuqian::store::{Location, LoopStore};
 use yuqian::work::PoolLimits;
 
 /// Yuqian Map: a map service for the Chongqing–Guizhou (渝黔) border infrastructure.
@@ -232,9 +232,11 @@ async fn serve(resolved: config::Resolved) -> anyhow::Result<ExitCode> {
         Ok(limit) => tracing::info!(limit, "open files"),
         Err(e) => tracing::warn!("cannot raise the open-file limit: {e}"),
     }
-    let store = LoopStore::open(&cfg.db)
-        .with_context(|| format!("cannot open the loop database {}", cfg.db.display()))?;
-    tracing::info!(db = %cfg.db.display(), writes = if cfg.write_token.is_some() { "need a token" } else { "open (loopback only)" }, "saved loops");
+    let db = Location::parse(&cfg.db);
+    let store = LoopStore::at(&db)
+        .await
+        .with_context(|| format!("cannot open the loop database {}", db.redacted()))?;
+    tracing::info!(db = %db.redacted(), writes = if cfg.write_token.is_some() { "need a token" } else { "open (loopback only)" }, "saved loops");
     let web = cfg.web.is_dir().then(|| cfg.web.clone());
     if web.is_none() {
         tracing::warn!("no web folder: serving the API only");

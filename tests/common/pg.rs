@@ -69,8 +69,8 @@ impl Pg {
             .env("PGBIN", PGBIN)
             .output()
             .expect("bash runs tools/pg/throwaway.sh");
-        let log = std::fs::read_to_string(self.dir.path().join("run/postgres.log"))
-            .unwrap_or_default();
+        let log =
+            std::fs::read_to_string(self.dir.path().join("run/postgres.log")).unwrap_or_default();
         assert!(
             out.status.success(),
             "tools/pg/throwaway.sh {all:?} failed: {}\n{}\nserver log:\n{log}",
@@ -101,8 +101,25 @@ impl Pg {
     /// Runs SQL through psql and returns its unaligned, tuples-only output.
     pub fn psql(&self, sql: &str) -> String {
         let out = Command::new(Path::new(PGBIN).join("psql"))
-            .args(["-X", "-q", "-At", "-v", "ON_ERROR_STOP=1", "-h", "127.0.0.1"])
-            .args(["-p", &self.port.to_string(), "-U", "postgres", "-d", "yuqian", "-c", sql])
+            .args([
+                "-X",
+                "-q",
+                "-At",
+                "-v",
+                "ON_ERROR_STOP=1",
+                "-h",
+                "127.0.0.1",
+            ])
+            .args([
+                "-p",
+                &self.port.to_string(),
+                "-U",
+                "postgres",
+                "-d",
+                "yuqian",
+                "-c",
+                sql,
+            ])
             .output()
             .expect("psql runs");
         assert!(
@@ -110,7 +127,10 @@ impl Pg {
             "psql {sql:?}: {}",
             String::from_utf8_lossy(&out.stderr)
         );
-        String::from_utf8(out.stdout).expect("UTF-8").trim().to_string()
+        String::from_utf8(out.stdout)
+            .expect("UTF-8")
+            .trim()
+            .to_string()
     }
 }
 
