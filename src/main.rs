@@ -42,10 +42,30 @@ enum Command {
         #[arg(default_value = "geodata")]
         dir: PathBuf,
     },
+    /// Saved-loop databases.
+    Db {
+        #[command(subcommand)]
+        action: DbAction,
+    },
     /// Vector tiles without a server.
     Tiles {
         #[command(subcommand)]
         action: TilesAction,
+    },
+}
+
+#[derive(Subcommand)]
+enum DbAction {
+    /// Copy every saved loop of a SQLite database (ids, versions, names, notes, plans, times,
+    /// idempotency keys) into PostgreSQL, in one transaction. Refuses, copying nothing, if the
+    /// target holds a loop with any of the same ids; moves the target's id sequence past them.
+    CopyLoops {
+        /// The SQLite database (`serve --db`'s file).
+        #[arg(long)]
+        from: PathBuf,
+        /// The PostgreSQL URL, `postgres://user:password@host:port/dbname` (migrated first).
+        #[arg(long)]
+        into: String,
     },
 }
 
@@ -110,6 +130,9 @@ fn main() -> ExitCode {
                 ExitCode::SUCCESS
             }),
         Command::Check { dir } => check(dir),
+        Command::Db {
+            action: DbAction::CopyLoops { from, into },
+        } => copy_loops(from, into),
         Command::Tiles {
             action:
                 TilesAction::Export {
@@ -162,6 +185,23 @@ fn check(dir: PathBuf) -> anyhow::Result<ExitCode> {
             Ok(ExitCode::FAILURE)
         }
     }
+}
+
+fn copy_loops(from: PathBuf, into: String) -> anyhow::Result<ExitCode> {
+    let shown = yuqian::store::redact_url(&into);
+    let copied = tokio::runtime::Runtime::new()?
+        .block_on(yuqian::store::copy_loops(&from, &into))
+        .with_context(|| format!("cannot copy the loops of {} into {shown}", from.display()))?;
+    match copied.ids {
+        Some((first, last)) => println!(
+            "copied {} loops (ids {first} to {last}) and {} idempotency keys from {} into {shown}; new loops there get ids after {last}",
+            copied.loops,
+            copied.keys,
+            from.display()
+        ),
+        None => println!("{} holds no loops: nothing copied", from.display()),
+    }
+    Ok(ExitCode::SUCCESS)
 }
 
 fn export_tiles(

@@ -300,3 +300,118 @@ fn while_the_database_is_down_loop_writes_get_503_data_reads_work_and_then_write
     assert!(!log.contains("s3cret"), "no credentials in the log:\n{log}");
     assert!(log.contains("postgres:<redacted>@127.0.0.1"), "{log}");
 }
+
+#[test]
+fn copy_loops_moves_every_loop_intact_and_refuses_to_copy_over_the_same_ids() {
+    let Some(pg) = Pg::start("copy_loops_moves_every_loop_intact") else {
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let sqlite = dir.path().join("yuqian.sqlite");
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let before = rt.block_on(async {
+        let store = LoopStore::open(&sqlite).unwrap();
+        let new = |name: &str, notes: &str| NewLoop {
+            name: name.into(),
+            notes: notes.into(),
+            request: json!({"stops": ["town-ganshui", [106.6, 29.0]], "roundtrip": false}),
+            plan: json!({"type": "Feature", "properties": {"distance_m": 1234.5, "z": 1, "a": 2}}),
+        };
+        let key = Idempotency {
+            key: "copied-key".into(),
+            fingerprint: "abc".into(),
+        };
+        let mut ids = Vec::new();
+        for (i, notes) in ["", "备注 <b>&</b>", "\"quoted\"\nnew line"]
+            .iter()
+            .enumerate()
+        {
+            let k = (i == 0).then(|| key.clone());
+            match store
+                .insert(new(&format!("环线 {i}"), notes), k)
+                .await
+                .unwrap()
+            {
+                Saved::Created(l) => ids.push(l.id),
+                Saved::Earlier(_) => unreachable!("a new key"),
+            }
+        }
+        // A loop changed twice (version 3) and one deleted (a gap in the ids).
+        store.update(ids[1], 1, new("改名", "v2")).await.unwrap();
+        store.update(ids[1], 2, new("再改", "v3")).await.unwrap();
+        store.delete(ids[0], 1).await.unwrap();
+        store.list().await.unwrap()
+    });
+    assert_eq!(before.len(), 2);
+
+    let copy = |into: &str| {
+        std::process::Command::new(env!("CARGO_BIN_EXE_yuqian"))
+            .args(["db", "copy-loops", "--from"])
+            .arg(&sqlite)
+            .args(["--into", into])
+            .output()
+            .unwrap()
+    };
+    let url = pg.url().replace("postgres@", "postgres:s3cret@");
+    let out = copy(&url);
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{stdout}{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        stdout.contains("copied 2 loops (ids 2 to 3) and 1 idempotency keys"),
+        "{stdout}"
+    );
+    assert!(
+        !stdout.contains("s3cret") && stdout.contains("<redacted>"),
+        "{stdout}"
+    );
+
+    rt.block_on(async {
+        let target = LoopStore::connect(&pg.url()).await.unwrap();
+        assert_eq!(
+            target.list().await.unwrap(),
+            before,
+            "ids, versions, times, notes, JSON"
+        );
+        assert_eq!(target.get(before[0].id).await.unwrap().unwrap().version, 3);
+        let keyed = target.keyed("copied-key").await.unwrap().unwrap();
+        assert_eq!(
+            keyed.first.id, 1,
+            "the key still answers its (deleted) first save"
+        );
+        // The id sequence continues past the copied ids.
+        let next = match target
+            .insert(
+                NewLoop {
+                    name: "新".into(),
+                    notes: String::new(),
+                    request: json!({}),
+                    plan: json!({}),
+                },
+                None,
+            )
+            .await
+            .unwrap()
+        {
+            Saved::Created(l) => l.id,
+            Saved::Earlier(_) => unreachable!(),
+        };
+        assert_eq!(next, 4);
+    });
+
+    let again = copy(&pg.url());
+    assert!(!again.status.success(), "a second copy is refused");
+    let err = String::from_utf8_lossy(&again.stderr);
+    assert!(
+        err.contains("already holds loops with the ids 2, 3"),
+        "{err}"
+    );
+    assert_eq!(
+        pg.psql("SELECT count(*) FROM loops"),
+        "3",
+        "nothing copied twice"
+    );
+}

@@ -105,6 +105,18 @@ pub struct KeyedSave {
     pub first: SavedLoop,
 }
 
+/// A row of `idempotency_keys`, as `db copy-loops` moves it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct KeyRow {
+    pub key: String,
+    pub fingerprint: String,
+    pub loop_id: i64,
+    /// The first answer's loop, JSON.
+    pub response: String,
+    /// UTC, `YYYY-MM-DDTHH:MM:SS.mmmZ`.
+    pub created_at: String,
+}
+
 /// The outcome of a save.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Saved {
@@ -267,6 +279,44 @@ impl LoopStore {
             LoopStore::Postgres(p) => p.delete(id, expected_version).await,
         }
     }
+}
+
+/// What `yuqian db copy-loops` moved.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Copied {
+    pub loops: u64,
+    pub keys: u64,
+    /// The smallest and largest id copied.
+    pub ids: Option<(i64, i64)>,
+}
+
+/// Copies every saved loop of the SQLite file `from` (ids, versions, names, notes, requests,
+/// plans, times) and its idempotency keys into the PostgreSQL database `into`, in one
+/// transaction; refuses, copying nothing, if `into` holds a loop with any of those ids. The id
+/// sequence is moved past the largest id, so new saves never collide with copied loops.
+pub async fn copy_loops(from: &Path, into: &str) -> Result<Copied> {
+    if !from.is_file() {
+        return Err(StoreError::Internal(format!(
+            "{} is not a file: nothing to copy",
+            from.display()
+        )));
+    }
+    if !is_postgres_url(into) {
+        return Err(StoreError::Url(
+            into.to_string(),
+            "it must start with postgres:// or postgresql://".into(),
+        ));
+    }
+    let source = Arc::new(sqlite::SqliteStore::open(from)?);
+    let (loops, keys) = blocking(&source, |s| Ok((s.list()?, s.keys()?))).await?;
+    let target = postgres::PgStore::connect(into).await?;
+    let keys = target.copy_in(&loops, &keys).await?;
+    let ids = loops.iter().map(|l| l.id);
+    Ok(Copied {
+        loops: loops.len() as u64,
+        keys,
+        ids: ids.clone().min().zip(ids.max()),
+    })
 }
 
 /// Runs a SQLite call on tokio's blocking pool (its lock is a std `Mutex`, never held across

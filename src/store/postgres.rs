@@ -13,8 +13,8 @@
 //! - Times are `timestamptz`, read back as UTC text in the SQLite backend's format.
 
 use super::{
-    Change, IDEMPOTENCY_RETENTION_H, Idempotency, KeyedSave, NewLoop, Result, Saved, SavedLoop,
-    StoreError, redact_url,
+    Change, IDEMPOTENCY_RETENTION_H, Idempotency, KeyRow, KeyedSave, NewLoop, Result, Saved,
+    SavedLoop, StoreError, redact_url,
 };
 use deadpool_postgres::{Manager, ManagerConfig, Pool, PoolError, RecyclingMethod, Runtime};
 use std::str::FromStr;
@@ -359,10 +359,11 @@ impl PgStore {
         })
     }
 
-    /// Writes `loops` with their ids, versions and times, in one transaction; refuses (writing
-    /// nothing) if any of their ids is taken. Moves the id sequence past the largest id, so new
-    /// loops never collide with the copied ones. Returns how many were copied.
-    pub async fn copy_in(&self, loops: &[SavedLoop]) -> Result<u64> {
+    /// Writes `loops` with their ids, versions and times, and their idempotency `keys`, in one
+    /// transaction; refuses (writing nothing) if any of the loop ids is taken. A key already
+    /// known here is kept as it is. Moves the id sequence past the largest id, so new loops never
+    /// collide with the copied ones. Returns how many keys were copied.
+    pub async fn copy_in(&self, loops: &[SavedLoop], keys: &[KeyRow]) -> Result<u64> {
         let mut client = self.client().await?;
         let tx = client.transaction().await.map_err(|e| self.pg(e))?;
         tx.execute("SELECT pg_advisory_xact_lock($1)", &[&MIGRATION_LOCK])
@@ -412,6 +413,29 @@ impl PgStore {
             .await
             .map_err(|e| self.pg(e))?;
         }
+        let insert_key = tx
+            .prepare(
+                "INSERT INTO idempotency_keys (key, fingerprint, loop_id, response, created_at)
+                 VALUES ($1, $2, $3, $4, $5::text::timestamptz) ON CONFLICT (key) DO NOTHING",
+            )
+            .await
+            .map_err(|e| self.pg(e))?;
+        let mut copied = 0;
+        for k in keys {
+            copied += tx
+                .execute(
+                    &insert_key,
+                    &[
+                        &k.key,
+                        &k.fingerprint,
+                        &k.loop_id,
+                        &k.response,
+                        &k.created_at,
+                    ],
+                )
+                .await
+                .map_err(|e| self.pg(e))?;
+        }
         tx.execute(
             "SELECT setval(pg_get_serial_sequence('loops', 'id'), (SELECT max(id) FROM loops))
              WHERE EXISTS (SELECT 1 FROM loops)",
@@ -420,7 +444,7 @@ impl PgStore {
         .await
         .map_err(|e| self.pg(e))?;
         tx.commit().await.map_err(|e| self.pg(e))?;
-        Ok(loops.len() as u64)
+        Ok(copied)
     }
 }
 

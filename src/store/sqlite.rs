@@ -11,8 +11,8 @@
 //!   sections are short and never held across an `.await` (callers use `spawn_blocking`).
 
 use super::{
-    Change, IDEMPOTENCY_RETENTION_H, Idempotency, KeyedSave, NewLoop, Result, Saved, SavedLoop,
-    StoreError,
+    Change, IDEMPOTENCY_RETENTION_H, Idempotency, KeyRow, KeyedSave, NewLoop, Result, Saved,
+    SavedLoop, StoreError,
 };
 use rusqlite::{Connection, OptionalExtension, params};
 use std::path::Path;
@@ -160,6 +160,26 @@ impl SqliteStore {
             .query_map([], raw_row)?
             .collect::<std::result::Result<Vec<_>, _>>()?;
         rows.into_iter().map(RawRow::decode).collect()
+    }
+
+    /// Every idempotency key remembered (for `db copy-loops`).
+    pub fn keys(&self) -> Result<Vec<KeyRow>> {
+        let conn = self.conn();
+        let mut stmt = conn.prepare(
+            "SELECT key, fingerprint, loop_id, response, created_at FROM idempotency_keys ORDER BY key",
+        )?;
+        let rows = stmt
+            .query_map([], |r| {
+                Ok(KeyRow {
+                    key: r.get(0)?,
+                    fingerprint: r.get(1)?,
+                    loop_id: r.get(2)?,
+                    response: r.get(3)?,
+                    created_at: r.get(4)?,
+                })
+            })?
+            .collect::<std::result::Result<Vec<_>, _>>()?;
+        Ok(rows)
     }
 
     /// How many loops are saved.
