@@ -637,6 +637,15 @@ fn load_writes_nothing_for_invalid_data_keeps_the_newest_versions_and_check_refu
     );
 
     let dir = tempfile::tempdir().unwrap();
+    let empty = yuqian()
+        .args(["serve", "--addr", "127.0.0.1:0", "--web", "/nonexistent"])
+        .args(["--data", &pg.url(), "--db"])
+        .arg(dir.path().join("e.sqlite"))
+        .output()
+        .unwrap();
+    assert!(!empty.status.success(), "nothing to serve");
+    let err = String::from_utf8_lossy(&empty.stderr);
+    assert!(err.contains("holds no data version yet"), "{err}");
     for i in 0..5 {
         let d = dir.path().join(format!("v{i}"));
         fixture_with_extra_reservoir(&d, "res-new", &format!("第{i}版"));

@@ -73,7 +73,7 @@ const BATCH: usize = 2000;
 pub enum DataDbError {
     #[error("{0}")]
     Invalid(LoadError),
-    #[error("{url}: {source}")]
+    #[error("{url}: {}", crate::store::pg_message(source))]
     Db {
         url: String,
         source: postgres::Error,
@@ -259,7 +259,35 @@ pub fn load_newest(url: &str) -> Result<Dataset, Vec<Problem>> {
     let shown = redact_url(url);
     let fail = |e: DataDbError| problem(format!("cannot read the data from {shown}: {e}"));
     let mut client = connect(url).map_err(fail)?;
-    migrate(&mut client, url).map_err(fail)?;
+    // Read only: a replica needs no right to create tables (`load` migrates).
+    let exists: bool = client
+        .query_one("SELECT to_regclass('data_migrations') IS NOT NULL", &[])
+        .map_err(db(url))
+        .map_err(fail)?
+        .get(0);
+    let schema: Option<i32> = if exists {
+        client
+            .query_one("SELECT max(version) FROM data_migrations", &[])
+            .map_err(db(url))
+            .map_err(fail)?
+            .get(0)
+    } else {
+        None
+    };
+    match schema {
+        None => {
+            return Err(problem(format!(
+                "{shown} holds no data version yet: write one with `yuqian load DIR --into URL`"
+            )));
+        }
+        Some(v) if v as usize > MIGRATIONS.len() => {
+            return Err(problem(format!(
+                "{shown} has data schema version {v}, newer than this program knows ({})",
+                MIGRATIONS.len()
+            )));
+        }
+        Some(_) => {}
+    }
     // One snapshot of the database for the whole read (a load may commit meanwhile).
     let mut tx = client
         .build_transaction()
