@@ -23,7 +23,8 @@ pub struct ServeArgs {
     /// Address to listen on [default: 127.0.0.1:8080].
     #[arg(long, env = "YUQIAN_ADDR")]
     pub addr: Option<SocketAddr>,
-    /// Data folder holding layers.toml and the layer files [default: geodata].
+    /// Data folder holding layers.toml and the layer files, or a PostgreSQL URL whose newest
+    /// data version (written by `yuqian load`) is served and followed [default: geodata].
     #[arg(long, env = "YUQIAN_DATA")]
     pub data: Option<PathBuf>,
     /// Folder of the web map, served at `/` (skipped if it does not exist) [default: web].
@@ -355,6 +356,13 @@ impl Resolved {
             .filter(|u| crate::store::is_postgres_url(u))
         {
             shown.db = crate::store::redact_url(url).into();
+        }
+        if let Some(url) = shown
+            .data
+            .to_str()
+            .filter(|u| crate::store::is_postgres_url(u))
+        {
+            shown.data = crate::store::redact_url(url).into();
         }
         let text = toml::to_string(&shown).unwrap_or_else(|e| format!("# cannot print: {e}\n"));
         let mut out = String::from(

@@ -89,6 +89,68 @@ fn call(
     }
 }
 
+/// The body of `GET path`, byte for byte.
+fn raw(server: &Server, path: &str) -> (u16, Vec<u8>) {
+    let mut resp = agent()
+        .get(format!("http://{}{path}", server.addr))
+        .call()
+        .expect("the server answers");
+    let status = resp.status().as_u16();
+    (status, resp.body_mut().read_to_vec().unwrap())
+}
+
+/// Calls `probe` every 50 ms until it gives something; fails after 60 s (a bound, not a
+/// timing assertion: each wait ends as soon as the state is reached).
+fn poll<T>(mut probe: impl FnMut() -> Option<T>) -> T {
+    let started = Instant::now();
+    loop {
+        if let Some(v) = probe() {
+            return v;
+        }
+        assert!(
+            started.elapsed() < Duration::from_secs(60),
+            "the state was not reached within 60 s"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
+
+/// `yuqian load DIR --into URL`; its output, asserting success.
+fn load(dir: &Path, url: &str) -> String {
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_yuqian"))
+        .arg("load")
+        .arg(dir)
+        .args(["--into", url])
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout).to_string();
+    assert!(
+        out.status.success(),
+        "{stdout}{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    stdout
+}
+
+/// The small fixture in a folder of its own, with one more reservoir named `name_zh`.
+fn fixture_with_extra_reservoir(into: &Path, id: &str, name_zh: &str) {
+    std::fs::create_dir_all(into).unwrap();
+    for entry in std::fs::read_dir(common::fixture("small")).unwrap() {
+        let entry = entry.unwrap();
+        std::fs::copy(entry.path(), into.join(entry.file_name())).unwrap();
+    }
+    let path = into.join("reservoirs.geojson");
+    let mut fc: Value = serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
+    fc["features"].as_array_mut().unwrap().push(json!({
+        "type": "Feature", "id": id,
+        "geometry": {"type": "Point", "coordinates": [106.7, 28.7]},
+        "properties": {"status": "planned", "provinces": ["chongqing"], "source": "test",
+                       "accuracy": "approximate", "name_zh": name_zh, "name_en": "New",
+                       "zeta": 1, "alpha": {"b": 2, "a": 1}}
+    }));
+    std::fs::write(&path, fc.to_string()).unwrap();
+}
+
 fn save_body(name: &str) -> Value {
     json!({"name": name, "notes": "备注 & <notes>", "stops": ["town-ganshui", "town-tongzi", "res-zaodu"]})
 }
@@ -242,7 +304,10 @@ fn while_the_database_is_down_loop_writes_get_503_data_reads_work_and_then_write
     };
     // Trust authentication ignores the password; it is there to be kept out of the log.
     let url = pg.url().replace("postgres@", "postgres:s3cret@");
-    let a = Server::start(Path::new(&url), &[]);
+    load(&common::fixture("small"), &url);
+    // Loops and data both in the database.
+    let a = Server::start_with_data(Path::new(&url), Path::new(&url), &[]);
+    assert_eq!(call(&a, "GET", "/health", &[], None).body["status"], "ok");
     let saved = call(&a, "POST", "/api/loops", &[], Some(&save_body("before")));
     assert_eq!(saved.status, 201);
     pg.stop();
@@ -274,6 +339,15 @@ fn while_the_database_is_down_loop_writes_get_503_data_reads_work_and_then_write
         Some(&json!({"stops": ["town-ganshui", "town-tongzi"]})),
     );
     assert_eq!(plan.status, 200, "planning needs no database");
+    // The replica notices that its data database is gone: still 200, but degraded.
+    let health = poll(|| {
+        let h = call(&a, "GET", "/health", &[], None);
+        (h.body["status"] == "degraded").then_some(h)
+    });
+    assert_eq!(health.status, 200);
+    assert_eq!(health.body["source_reachable"], false);
+    let ready = call(&a, "GET", "/health/ready", &[], None);
+    assert_eq!((ready.status, &ready.body["degraded"]), (200, &json!(true)));
 
     pg.restart();
     // The pool reconnects by itself (after its backoff): poll, no restart of the replica.
@@ -296,6 +370,7 @@ fn while_the_database_is_down_loop_writes_get_503_data_reads_work_and_then_write
         call(&a, "GET", &format!("/api/loops/{id}"), &[], None).body["name"],
         "before"
     );
+    poll(|| (call(&a, "GET", "/health", &[], None).body["status"] == "ok").then_some(()));
     let log = a.log().join("\n");
     assert!(!log.contains("s3cret"), "no credentials in the log:\n{log}");
     assert!(log.contains("postgres:<redacted>@127.0.0.1"), "{log}");
@@ -376,7 +451,8 @@ fn copy_loops_moves_every_loop_intact_and_refuses_to_copy_over_the_same_ids() {
             before,
             "ids, versions, times, notes, JSON"
         );
-        assert_eq!(target.get(before[0].id).await.unwrap().unwrap().version, 3);
+        let changed = before.iter().find(|l| l.name == "再改").unwrap();
+        assert_eq!(target.get(changed.id).await.unwrap().unwrap().version, 3);
         let keyed = target.keyed("copied-key").await.unwrap().unwrap();
         assert_eq!(
             keyed.first.id, 1,
@@ -414,4 +490,205 @@ fn copy_loops_moves_every_loop_intact_and_refuses_to_copy_over_the_same_ids() {
         "3",
         "nothing copied twice"
     );
+}
+
+#[test]
+fn replicas_on_a_loaded_database_answer_byte_for_byte_as_a_replica_on_the_folder() {
+    let Some(pg) = Pg::start("replicas_on_a_loaded_database_answer") else {
+        return;
+    };
+    let out = load(&common::fixture("small"), &pg.url());
+    assert!(out.contains("22 features written"), "{out}");
+    let dir = tempfile::tempdir().unwrap();
+    let url = pg.url();
+    let on_db = [
+        Server::start_with_data(Path::new(&url), &dir.path().join("a.sqlite"), &[]),
+        Server::start_with_data(Path::new(&url), &dir.path().join("b.sqlite"), &[]),
+    ];
+    let on_folder = Server::start(&dir.path().join("c.sqlite"), &[]);
+    for path in [
+        "/api/nearby?lon=106.70&lat=28.70&k=8",
+        "/api/nearby?lon=106.70&lat=28.70&radius_m=8000",
+        "/api/corridor?feature=rail-chuanqian&width_m=5000",
+        "/api/features?bbox=106.6,28.5,106.8,28.8&layers=railways,reservoirs,railway_stations",
+        "/api/features/rail-chuanqian",
+        "/api/region?lon=106.7&lat=28.9",
+        "/api/crossings",
+        "/api/layers",
+        "/tiles/railways,counties/8/203/106.mvt",
+    ] {
+        let want = raw(&on_folder, path);
+        assert_eq!(want.0, 200, "{path}");
+        assert!(!want.1.is_empty(), "{path}");
+        for replica in &on_db {
+            assert_eq!(raw(replica, path), want, "{path}");
+        }
+    }
+    let version = |s: &Server| call(s, "GET", "/health", &[], None).body["data_version"].clone();
+    assert_eq!(version(&on_db[0]), version(&on_folder));
+    let health = call(&on_db[1], "GET", "/health", &[], None).body;
+    assert_eq!(health["source"], url.as_str());
+    // Properties keep their order through the database (json, not jsonb).
+    let stored = pg.psql("SELECT properties FROM data_features WHERE id = 'rail-chuanqian'");
+    assert!(
+        stored.starts_with(r#"{"name_zh":"川黔铁路","name_en":"#),
+        "{stored}"
+    );
+}
+
+#[test]
+fn a_new_load_reaches_every_replica_without_a_restart_and_no_read_fails_meanwhile() {
+    let Some(pg) = Pg::start("a_new_load_reaches_every_replica") else {
+        return;
+    };
+    load(&common::fixture("small"), &pg.url());
+    let url = pg.url();
+    let replicas = [
+        Server::start_with_data(Path::new(&url), Path::new(&url), &[]),
+        Server::start_with_data(Path::new(&url), Path::new(&url), &[]),
+    ];
+    let dir = tempfile::tempdir().unwrap();
+    let next = dir.path().join("next");
+    fixture_with_extra_reservoir(&next, "res-new", "新水库");
+    let check = std::process::Command::new(env!("CARGO_BIN_EXE_yuqian"))
+        .arg("check")
+        .arg(&next)
+        .output()
+        .unwrap();
+    let check = String::from_utf8_lossy(&check.stdout).to_string();
+    let expected = check
+        .lines()
+        .find_map(|l| l.strip_prefix("data version "))
+        .expect("check prints the data version")
+        .to_string();
+
+    let stop = std::sync::atomic::AtomicBool::new(false);
+    let failures = std::thread::scope(|scope| {
+        let readers: Vec<_> = replicas
+            .iter()
+            .map(|r| {
+                let stop = &stop;
+                scope.spawn(move || {
+                    let (mut reads, mut failed) = (0, Vec::new());
+                    while !stop.load(std::sync::atomic::Ordering::Relaxed) || reads == 0 {
+                        let (status, _) = raw(r, "/api/nearby?lon=106.70&lat=28.70&k=3");
+                        reads += 1;
+                        if status != 200 {
+                            failed.push(status);
+                        }
+                    }
+                    failed
+                })
+            })
+            .collect();
+        let out = load(&next, &url);
+        assert!(out.contains("23 features written"), "{out}");
+        for r in &replicas {
+            poll(|| {
+                (call(r, "GET", "/health", &[], None).body["data_version"] == expected.as_str())
+                    .then_some(())
+            });
+        }
+        stop.store(true, std::sync::atomic::Ordering::Relaxed);
+        readers
+            .into_iter()
+            .flat_map(|h| h.join().unwrap())
+            .collect::<Vec<_>>()
+    });
+    assert!(
+        failures.is_empty(),
+        "failed reads during the reload: {failures:?}"
+    );
+    for r in &replicas {
+        let f = call(r, "GET", "/api/features/res-new", &[], None);
+        assert_eq!(f.status, 200);
+        assert_eq!(
+            f.body["properties"]["alpha"].to_string(),
+            r#"{"b":2,"a":1}"#,
+            "nested key order kept"
+        );
+        let health = call(r, "GET", "/health", &[], None).body;
+        assert_eq!(health["last_reload"]["trigger"], "notify");
+    }
+}
+
+#[test]
+fn load_writes_nothing_for_invalid_data_keeps_the_newest_versions_and_check_refuses_a_url() {
+    let Some(pg) = Pg::start("load_writes_nothing_for_invalid_data") else {
+        return;
+    };
+    let yuqian = || std::process::Command::new(env!("CARGO_BIN_EXE_yuqian"));
+    let out = yuqian()
+        .arg("load")
+        .arg(common::fixture("bad"))
+        .args(["--into", &pg.url()])
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        stdout.contains("problem(s) in the data") && stdout.contains("nothing was written"),
+        "{stdout}"
+    );
+    assert_eq!(
+        pg.psql("SELECT count(*) FROM pg_tables WHERE tablename LIKE 'data_%'"),
+        "0",
+        "not even a table"
+    );
+
+    let dir = tempfile::tempdir().unwrap();
+    let empty = yuqian()
+        .args(["serve", "--addr", "127.0.0.1:0", "--web", "/nonexistent"])
+        .args(["--data", &pg.url(), "--db"])
+        .arg(dir.path().join("e.sqlite"))
+        .output()
+        .unwrap();
+    assert!(!empty.status.success(), "nothing to serve");
+    let err = String::from_utf8_lossy(&empty.stderr);
+    assert!(err.contains("holds no data version yet"), "{err}");
+    for i in 0..5 {
+        let d = dir.path().join(format!("v{i}"));
+        fixture_with_extra_reservoir(&d, "res-new", &format!("第{i}版"));
+        load(&d, &pg.url());
+    }
+    // The same content again is not a new version.
+    let again = load(&dir.path().join("v4"), &pg.url());
+    assert!(again.contains("unchanged"), "{again}");
+    assert_eq!(
+        pg.psql("SELECT string_agg(id::text, ',' ORDER BY id) FROM data_versions"),
+        "3,4,5",
+        "the newest three versions are kept"
+    );
+    assert_eq!(
+        pg.psql("SELECT count(DISTINCT version_id) FROM data_features"),
+        "3",
+        "the features of pruned versions are gone"
+    );
+    assert_eq!(
+        pg.psql(
+            "SELECT count(*) FROM pg_indexes WHERE indexname = 'data_features_geom' AND indexdef LIKE '%gist%'"
+        ),
+        "1"
+    );
+
+    let refused = yuqian().args(["check", &pg.url()]).output().unwrap();
+    assert!(!refused.status.success());
+    let err = String::from_utf8_lossy(&refused.stderr);
+    assert!(err.contains("yuqian load DIR --into URL"), "{err}");
+    let watch = yuqian()
+        .args([
+            "serve",
+            "--addr",
+            "127.0.0.1:0",
+            "--web",
+            "/nonexistent",
+            "--watch",
+        ])
+        .args(["--data", &pg.url(), "--db"])
+        .arg(dir.path().join("w.sqlite"))
+        .output()
+        .unwrap();
+    assert!(!watch.status.success());
+    let err = String::from_utf8_lossy(&watch.stderr);
+    assert!(err.contains("--watch needs a data folder"), "{err}");
 }

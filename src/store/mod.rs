@@ -34,7 +34,7 @@ pub enum StoreError {
     },
     #[error("database error: {0}")]
     Sqlite(#[from] rusqlite::Error),
-    #[error("database error: {0}")]
+    #[error("database error: {}", pg_message(.0))]
     Postgres(tokio_postgres::Error),
     /// The database cannot be reached now (connection refused or lost, server shutting down);
     /// the HTTP layer answers 503 and the pool tries again later.
@@ -147,6 +147,15 @@ impl Location {
             Location::Sqlite(p) => p.display().to_string(),
             Location::Postgres(u) => redact_url(u),
         }
+    }
+}
+
+/// A PostgreSQL error as a sentence: the server's own message (with its SQLSTATE) when it
+/// sent one, where the error's `Display` says only "db error".
+pub fn pg_message(e: &tokio_postgres::Error) -> String {
+    match e.as_db_error() {
+        Some(db) => format!("{} ({})", db.message(), db.code().code()),
+        None => e.to_string(),
     }
 }
 
