@@ -430,10 +430,18 @@ mod tests {
         let f = file("db = \"postgres://yuqian:s3cret@127.0.0.1:5432/maps\"\n");
         let args = ServeArgs {
             config: Some(f.path().into()),
+            data: Some("postgresql://reader:an0ther@db/maps?sslmode=disable".into()),
             ..Default::default()
         };
         let printed = resolve(&args, None).unwrap().to_toml_redacted();
         assert!(!printed.contains("s3cret"), "{printed}");
+        assert!(!printed.contains("an0ther"), "{printed}");
+        assert!(
+            printed.contains(
+                "data = \"postgresql://reader:<redacted>@db/maps?sslmode=disable\"  # flag"
+            ),
+            "{printed}"
+        );
         assert!(
             printed.contains("db = \"postgres://yuqian:<redacted>@127.0.0.1:5432/maps\"  # file"),
             "{printed}"

@@ -55,13 +55,27 @@ impl Pg {
             .prefix("yuqian-pg-test.")
             .tempdir()
             .expect("a temporary folder");
-        let port = free_port();
-        let pg = Pg { dir, port };
-        pg.run(&["start", &port.to_string()]);
-        Some(pg)
+        let mut pg = Pg { dir, port: 0 };
+        // The port is free when picked, but another test's server may take it before
+        // PostgreSQL binds it: then try another (the cluster is initialised once).
+        for attempt in 1..=3 {
+            pg.port = free_port();
+            match pg.try_run(&["start", &pg.port.to_string()]) {
+                Ok(()) => return Some(pg),
+                Err(e) if attempt == 3 => panic!("{e}"),
+                Err(e) => eprintln!("retrying on another port: {e}"),
+            }
+        }
+        unreachable!("the third attempt returns or panics")
     }
 
     fn run(&self, args: &[&str]) {
+        if let Err(e) = self.try_run(args) {
+            panic!("{e}");
+        }
+    }
+
+    fn try_run(&self, args: &[&str]) -> Result<(), String> {
         let mut all = vec![args[0], self.dir.path().to_str().expect("UTF-8 path")];
         all.extend_from_slice(&args[1..]);
         let out = Command::new(script())
@@ -71,12 +85,14 @@ impl Pg {
             .expect("bash runs tools/pg/throwaway.sh");
         let log =
             std::fs::read_to_string(self.dir.path().join("run/postgres.log")).unwrap_or_default();
-        assert!(
-            out.status.success(),
+        if out.status.success() {
+            return Ok(());
+        }
+        Err(format!(
             "tools/pg/throwaway.sh {all:?} failed: {}\n{}\nserver log:\n{log}",
             String::from_utf8_lossy(&out.stdout),
             String::from_utf8_lossy(&out.stderr)
-        );
+        ))
     }
 
     /// The URL of the database `yuqian`.
