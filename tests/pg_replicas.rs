@@ -692,3 +692,32 @@ fn load_writes_nothing_for_invalid_data_keeps_the_newest_versions_and_check_refu
     let err = String::from_utf8_lossy(&watch.stderr);
     assert!(err.contains("--watch needs a data folder"), "{err}");
 }
+
+#[test]
+fn a_version_changed_behind_loads_back_is_refused_naming_its_feature_and_the_old_snapshot_serves() {
+    let Some(pg) = Pg::start("a_version_changed_behind_loads_back_is_refused") else {
+        return;
+    };
+    load(&common::fixture("small"), &pg.url());
+    let dir = tempfile::tempdir().unwrap();
+    let url = pg.url();
+    let replica = Server::start_with_data(Path::new(&url), &dir.path().join("a.sqlite"), &[]);
+    let before = call(&replica, "GET", "/health", &[], None).body["data_version"].clone();
+    // Someone edits the stored version by SQL: a status outside the schema.
+    pg.psql(
+        "UPDATE data_features SET properties = jsonb_set(properties::jsonb, '{status}', '\"finished\"')::json WHERE id = 'rail-chuanqian'",
+    );
+    let reload = call(&replica, "POST", "/admin/reload", &[], None);
+    assert_eq!(reload.status, 422, "{:?}", reload.body);
+    let problems = reload.body["problems"].to_string();
+    assert!(
+        problems.contains("data version 1, layer railways: feature 0 (id \\\"rail-chuanqian\\\")")
+            && problems.contains("status"),
+        "{problems}"
+    );
+    assert!(!problems.contains("yuqian-data-"), "no temporary file is named: {problems}");
+    let health = call(&replica, "GET", "/health", &[], None).body;
+    assert_eq!(health["data_version"], before, "the old snapshot still serves");
+    assert_eq!(health["last_reload"]["outcome"], "failed");
+    assert_eq!(call(&replica, "GET", "/api/features/rail-chuanqian", &[], None).status, 200);
+}

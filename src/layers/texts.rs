@@ -102,12 +102,15 @@ impl<'a> TextLoader<'a> {
                     self.seen[l_us] += 1;
                 }
                 None => {
-                    self.problems.push(((usize::MAX, 0), Problem {
-                        file: self.file(layer),
-                        feature: None,
-                        id: None,
-                        reason: format!("layer {layer:?} is not in the catalogue"),
-                    }));
+                    self.problems.push((
+                        (usize::MAX, 0),
+                        Problem {
+                            file: self.file(layer),
+                            feature: None,
+                            id: None,
+                            reason: format!("layer {layer:?} is not in the catalogue"),
+                        },
+                    ));
                     placed.push(None);
                 }
             }
@@ -117,9 +120,7 @@ impl<'a> TextLoader<'a> {
             .par_iter()
             .zip(&placed)
             .map(|((_, text), at)| {
-                at.map(|(l, _)| {
-                    check_feature(text, l, &catalogue.layers[usize::from(l)].geometry)
-                })
+                at.map(|(l, _)| check_feature(text, l, &catalogue.layers[usize::from(l)].geometry))
             })
             .collect();
         for (((layer, _), at), checked) in batch.iter().zip(placed).zip(checked) {
@@ -134,20 +135,26 @@ impl<'a> TextLoader<'a> {
                 }
                 Checked::Invalid { id, reasons } => {
                     for reason in reasons {
-                        self.problems.push((key, Problem {
-                            file: self.file(layer),
-                            feature: Some(index as usize),
-                            id: id.clone(),
-                            reason,
-                        }));
+                        self.problems.push((
+                            key,
+                            Problem {
+                                file: self.file(layer),
+                                feature: Some(index as usize),
+                                id: id.clone(),
+                                reason,
+                            },
+                        ));
                     }
                 }
-                Checked::BadJson => self.problems.push((key, Problem {
-                    file: self.file(layer),
-                    feature: Some(index as usize),
-                    id: None,
-                    reason: "the feature's text is not valid JSON".into(),
-                })),
+                Checked::BadJson => self.problems.push((
+                    key,
+                    Problem {
+                        file: self.file(layer),
+                        feature: Some(index as usize),
+                        id: None,
+                        reason: "the feature's text is not valid JSON".into(),
+                    },
+                )),
             }
         }
     }
@@ -159,15 +166,18 @@ impl<'a> TextLoader<'a> {
             let layer = &self.catalogue.layers[usize::from(f.layer)].id;
             let other_layer = &self.catalogue.layers[usize::from(other.layer)].id;
             let index = self.index_in_layer[k] as usize;
-            self.problems.push(((usize::from(f.layer), index), Problem {
-                file: self.file(layer),
-                feature: Some(index),
-                id: Some(f.id().to_string()),
-                reason: format!(
-                    "duplicate id: already used by feature {} of layer {other_layer}",
-                    self.index_in_layer[first]
-                ),
-            }));
+            self.problems.push((
+                (usize::from(f.layer), index),
+                Problem {
+                    file: self.file(layer),
+                    feature: Some(index),
+                    id: Some(f.id().to_string()),
+                    reason: format!(
+                        "duplicate id: already used by feature {} of layer {other_layer}",
+                        self.index_in_layer[first]
+                    ),
+                },
+            ));
         }
         if self.problems.is_empty() {
             self.features.shrink_to_fit();
@@ -193,7 +203,12 @@ mod tests {
         for chunk in features.chunks(100) {
             let batch = chunk
                 .iter()
-                .map(|f| (catalogue.layers[usize::from(f.layer)].id.clone(), feature_text(f)))
+                .map(|f| {
+                    (
+                        catalogue.layers[usize::from(f.layer)].id.clone(),
+                        feature_text(f),
+                    )
+                })
                 .collect();
             loader.push_batch(batch);
         }
@@ -226,9 +241,29 @@ mod tests {
         ]);
         let problems = loader.finish().expect_err("problems").problems;
         let messages: Vec<String> = problems.iter().map(ToString::to_string).collect();
-        assert!(messages.iter().any(|m| m.contains("layer \"c\" is not in the catalogue")), "{messages:?}");
-        assert!(messages.iter().any(|m| m.contains("db version 7, layer b: feature 0 (id \"p1\"): duplicate id")), "{messages:?}");
-        assert!(messages.iter().any(|m| m.contains("layer b: feature 1") && m.contains("not valid JSON")), "{messages:?}");
-        assert!(messages.iter().any(|m| m.contains("layer a: feature 1") && m.contains("catalogue order")), "{messages:?}");
+        assert!(
+            messages
+                .iter()
+                .any(|m| m.contains("layer \"c\" is not in the catalogue")),
+            "{messages:?}"
+        );
+        assert!(
+            messages
+                .iter()
+                .any(|m| m.contains("db version 7, layer b: feature 0 (id \"p1\"): duplicate id")),
+            "{messages:?}"
+        );
+        assert!(
+            messages
+                .iter()
+                .any(|m| m.contains("layer b: feature 1") && m.contains("not valid JSON")),
+            "{messages:?}"
+        );
+        assert!(
+            messages
+                .iter()
+                .any(|m| m.contains("layer a: feature 1") && m.contains("catalogue order")),
+            "{messages:?}"
+        );
     }
 }

@@ -10,10 +10,12 @@
 //!    GeoJSON text we wrote, and the properties as `json` text (not `jsonb`, which would
 //!    reorder keys). Versions past the newest [`KEEP_VERSIONS`] are deleted, and
 //!    `NOTIFY yuqian_data` tells the replicas (delivered at commit).
-//! 3. A replica rebuilds the very inputs of the folder loader: `layers.toml` and one GeoJSON
-//!    file per layer, written into a temporary folder, then loaded by the same
-//!    load → validate → index path. Its answers are therefore the folder's, byte for byte, and
-//!    the content hash of what it loaded must equal the one stored, or it refuses the version.
+//! 3. A replica reads the newest version's catalogue and its features as the texts a layer
+//!    file holds (`{"type":"Feature","id":…,"geometry":…,"properties":…}`), in catalogue order,
+//!    and checks them in parallel batches as they arrive with exactly the rules of a layer file
+//!    ([`crate::layers::texts`]), then indexes them as the folder loader does. Its answers are
+//!    therefore the folder's, byte for byte, and the content hash of what it read must equal
+//!    the one stored, or it refuses the version. Nothing is written to disk.
 //! 4. [`listen`] holds one connection that `LISTEN`s; a notification (or a reconnection, which
 //!    may have missed some) triggers the ordinary reload. While that connection is lost the
 //!    replica keeps serving its snapshot and reports itself degraded.
@@ -21,7 +23,8 @@
 //! The sync `postgres` client is used: every caller is on a blocking thread.
 
 use crate::index::Dataset;
-use crate::layers::{LoadError, Problem};
+use crate::layers::texts::TextLoader;
+use crate::layers::{Catalogue, LoadError, Problem};
 use crate::store::redact_url;
 use postgres::{Client, NoTls};
 use std::path::{Path, PathBuf};
@@ -68,6 +71,9 @@ const MIGRATION_LOCK: i64 = 0x7975_7169_616e_0001;
 
 /// Features per INSERT statement of a load.
 const BATCH: usize = 2000;
+
+/// Feature texts checked per parallel step when a replica reads a version.
+const READ_BATCH: usize = 4096;
 
 #[derive(Debug, thiserror::Error)]
 pub enum DataDbError {
@@ -308,68 +314,77 @@ pub fn load_newest(url: &str) -> Result<Dataset, Vec<Problem>> {
             "{shown} holds no data version yet: write one with `yuqian load DIR --into URL`"
         )));
     };
-    let (version_id, stored_version, catalogue): (i64, String, String) =
+    let (version_id, stored_version, catalogue_text): (i64, String, String) =
         (version.get(0), version.get(1), version.get(2));
-    let folder = tempfile::Builder::new()
-        .prefix("yuqian-data-")
-        .tempdir()
-        .map_err(|e| problem(format!("cannot make a temporary data folder: {e}")))?;
-    let io = |e: std::io::Error| problem(format!("cannot write the temporary data folder: {e}"));
-    std::fs::write(folder.path().join("layers.toml"), catalogue).map_err(io)?;
-    let layers = tx
+    let origin = format!("{shown} data version {version_id}");
+    let catalogue = Catalogue::parse(&catalogue_text).map_err(|reasons| {
+        reasons
+            .into_iter()
+            .map(|r| Problem {
+                file: PathBuf::from(format!("{origin}, layers.toml")),
+                feature: None,
+                id: None,
+                reason: r,
+            })
+            .collect::<Vec<_>>()
+    })?;
+    let layers: Vec<String> = tx
         .query(
-            "SELECT position, file FROM data_layers WHERE version_id = $1 ORDER BY position",
+            "SELECT layer FROM data_layers WHERE version_id = $1 ORDER BY position",
             &[&version_id],
         )
         .map_err(db(url))
-        .map_err(fail)?;
-    for layer in layers {
-        let (position, file): (i32, String) = (layer.get(0), layer.get(1));
-        let path = safe_join(folder.path(), &file).ok_or_else(|| {
-            problem(format!(
-                "the stored layer file name {file:?} leaves the data folder"
-            ))
-        })?;
-        if let Some(parent) = path.parent() {
-            std::fs::create_dir_all(parent).map_err(io)?;
-        }
-        let mut out = std::io::BufWriter::new(std::fs::File::create(&path).map_err(io)?);
-        use std::io::Write;
-        out.write_all(br#"{"type":"FeatureCollection","features":["#)
-            .map_err(io)?;
-        let rows = tx
-            .query_raw(
-                "SELECT id, geojson, properties::text FROM data_features
-                 WHERE version_id = $1 AND position = $2 ORDER BY seq",
-                [
-                    &version_id as &(dyn postgres::types::ToSql + Sync),
-                    &position,
-                ],
-            )
-            .map_err(db(url))
-            .map_err(fail)?;
-        let mut first = true;
-        use postgres::fallible_iterator::FallibleIterator;
-        let mut rows = rows;
-        while let Some(row) = rows.next().map_err(db(url)).map_err(fail)? {
-            let (id, geometry, properties): (&str, &str, &str) =
-                (row.get(0), row.get(1), row.get(2));
-            if !first {
-                out.write_all(b",").map_err(io)?;
-            }
-            first = false;
-            let id = serde_json::Value::from(id).to_string();
-            write!(
-                out,
-                r#"{{"type":"Feature","id":{id},"geometry":{geometry},"properties":{properties}}}"#
-            )
-            .map_err(io)?;
-        }
-        out.write_all(b"]}").map_err(io)?;
-        out.flush().map_err(io)?;
+        .map_err(fail)?
+        .iter()
+        .map(|r| r.get(0))
+        .collect();
+    let listed: Vec<&str> = catalogue.layers.iter().map(|l| l.id.as_str()).collect();
+    if layers != listed {
+        return Err(problem(format!(
+            "{origin}: its layers {layers:?} are not those of its catalogue {listed:?}"
+        )));
     }
+    // The features as texts, checked in batches as they arrive by exactly the rules of a
+    // layer file (layers::texts): no temporary files, memory for one batch of texts.
+    let mut loader = TextLoader::new(&catalogue, origin.clone());
+    let rows = tx
+        .query_raw(
+            "SELECT position, id, geojson, properties::text FROM data_features
+             WHERE version_id = $1 ORDER BY position, seq",
+            [&version_id as &(dyn postgres::types::ToSql + Sync)],
+        )
+        .map_err(db(url))
+        .map_err(fail)?;
+    use postgres::fallible_iterator::FallibleIterator;
+    let mut rows = rows;
+    let mut batch = Vec::with_capacity(READ_BATCH);
+    while let Some(row) = rows.next().map_err(db(url)).map_err(fail)? {
+        let (position, id, geometry, properties): (i32, &str, &str, &str) =
+            (row.get(0), row.get(1), row.get(2), row.get(3));
+        let Some(layer) = usize::try_from(position).ok().and_then(|p| listed.get(p)) else {
+            return Err(problem(format!(
+                "{origin}: a feature ({id:?}) of layer position {position}, which the catalogue does not have"
+            )));
+        };
+        let id = serde_json::Value::from(id).to_string();
+        batch.push((
+            (*layer).to_string(),
+            format!(
+                r#"{{"type":"Feature","id":{id},"geometry":{geometry},"properties":{properties}}}"#
+            ),
+        ));
+        if batch.len() == READ_BATCH {
+            loader.push_batch(std::mem::replace(
+                &mut batch,
+                Vec::with_capacity(READ_BATCH),
+            ));
+        }
+    }
+    loader.push_batch(batch);
+    drop(rows);
     drop(tx);
-    let ds = Dataset::load(folder.path()).map_err(|e| e.problems)?;
+    let features = loader.finish().map_err(|e| e.problems)?;
+    let ds = Dataset::new(catalogue, features);
     if ds.data_version != stored_version {
         return Err(problem(format!(
             "data version {version_id} of {shown} read back as {} instead of {stored_version}: refused",
@@ -377,14 +392,6 @@ pub fn load_newest(url: &str) -> Result<Dataset, Vec<Problem>> {
         )));
     }
     Ok(ds)
-}
-
-/// `base/file` if `file` is a relative path that stays inside `base`.
-fn safe_join(base: &Path, file: &str) -> Option<PathBuf> {
-    let rel = Path::new(file);
-    rel.components()
-        .all(|c| matches!(c, std::path::Component::Normal(_)))
-        .then(|| base.join(rel))
 }
 
 /// Follows `url`'s new data versions for `live` on a thread of its own: `LISTEN`s, reloads on
