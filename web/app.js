@@ -555,13 +555,13 @@ async function main() {
   };
 
   /** Opens the list of the features at one position; each entry opens that feature's popup. */
-  ctx.openStack = (hits, lngLat) => {
+  ctx.openStack = (hits, lngLat, pick = (hit) => ctx.openHit(hit, lngLat)) => {
     ++selectSeq;
     popup?.remove();
     popupFeature = null;
     popup = new maplibregl.Popup({ maxWidth: '340px', focusAfterOpen: false, className: 'feature-popup stack-popup' })
       .setLngLat(lngLat)
-      .setDOMContent(stackContent(ctx, hits, (hit) => ctx.openHit(hit, lngLat)))
+      .setDOMContent(stackContent(ctx, hits, pick))
       .addTo(map);
   };
 
@@ -607,25 +607,36 @@ async function main() {
       return;
     }
     const hits = ctx.featuresAt(e.point);
+    // A saved loop's line opens that loop in the loop tab. Loops follow the roads, so their
+    // line mostly lies on drawn features: then the loops join the list of what is here.
+    const savedHits = savedLoopsAt(e.point).map((l) => ({
+      type: 'Feature', geometry: null, properties: { layer: SAVED_LOOPS, loop: l.loop, name_zh: l.name, name_en: l.name },
+      open: () => { popup?.remove(); setTab('loops'); loops.open(l.loop); },
+    }));
     // Several points at one position (items shown at the town or seat they belong to) open a
     // list of them rather than the one drawn on top.
     const points = hits.filter((f) => f.geometry?.type === 'Point' && f.properties.layer !== 'tourist_routes');
     const [hit] = hits;
-    if (points.length > 1) ctx.openStack(points, points[0].geometry.coordinates);
+    const pick = (h) => (h.open ? h.open() : ctx.openHit(h, e.lngLat.toArray()));
+    if (points.length > 1) ctx.openStack([...points, ...savedHits], points[0].geometry.coordinates, pick);
+    else if (hit && savedHits.length) ctx.openStack([hit, ...savedHits], e.lngLat.toArray(), pick);
     else if (hit) ctx.openHit(hit, e.lngLat.toArray());
     else {
       selectSeq += 1;
       popup?.remove();
-      // A saved loop's line opens that loop in the loop tab.
-      const loop = savedLoopAt(e.point);
-      if (loop !== null) { setTab('loops'); loops.open(loop); }
+      if (savedHits.length === 1) savedHits[0].open();
+      else if (savedHits.length) ctx.openStack(savedHits, e.lngLat.toArray(), pick);
     }
   });
-  const savedLoopAt = (point) => {
-    if (!ctx.visible.has(SAVED_LOOPS)) return null;
+  /** The saved loops whose line passes under `point` ({loop, name}, each once). */
+  const savedLoopsAt = (point) => {
+    if (!ctx.visible.has(SAVED_LOOPS)) return [];
     const r = 4;
-    const [hit] = map.queryRenderedFeatures([[point.x - r, point.y - r], [point.x + r, point.y + r]], { layers: [`L:${SAVED_LOOPS}:path`] });
-    return hit ? hit.properties.loop : null;
+    const found = new Map();
+    for (const f of map.queryRenderedFeatures([[point.x - r, point.y - r], [point.x + r, point.y + r]], { layers: [`L:${SAVED_LOOPS}:path`] })) {
+      if (!found.has(f.properties.loop)) found.set(f.properties.loop, { loop: f.properties.loop, name: f.properties.name });
+    }
+    return [...found.values()];
   };
   map.on('dblclick', () => corridor.handleDoubleClick());
   map.getCanvas().addEventListener('mouseleave', () => setHover([]));
@@ -638,7 +649,7 @@ async function main() {
       map.getCanvas().style.cursor = hits.length ? 'copy' : 'crosshair';
       return;
     }
-    map.getCanvas().style.cursor = hits.length || savedLoopAt(e.point) !== null ? 'pointer' : '';
+    map.getCanvas().style.cursor = hits.length || savedLoopsAt(e.point).length ? 'pointer' : '';
   });
   map.on('moveend', () => ctx.saveUrl());
 

@@ -214,7 +214,9 @@ test('plot, optimise, save, reload, open, rename, stale edit, export and delete 
   assert.equal(await page.evaluate(() => window.yuqian.map.getLayoutProperty('L:saved_loops:path', 'visibility')), 'visible');
   await shot(page, 'loops-reloaded');
 
-  // On another tab, a click on the saved loop's line (where no feature is) opens it.
+  // On another tab, a click on the saved loop's line opens it. The loop follows the roads, so
+  // its line lies on drawn features: the click lists them with the loop, and the loop's entry
+  // opens it.
   await page.click('#loop-clear');
   await page.click('.tabs [data-tab="layers"]');
   await waitIdle(page);
@@ -227,13 +229,30 @@ test('plot, optimise, save, reload, open, rename, stale edit, export and delete 
       for (let t = 0.05; t < 1; t += 0.1) {
         const p = map.project([coords[i - 1][0] + (coords[i][0] - coords[i - 1][0]) * t, coords[i - 1][1] + (coords[i][1] - coords[i - 1][1]) * t]);
         if (p.x < 10 || p.y < 10 || p.x > box.width - 10 || p.y > box.height - 10) continue;
-        if (!ctx.featuresAt(p).length) return { x: box.left + p.x, y: box.top + p.y };
+        // Not under the panel, a popup or a control: the click must reach the map.
+        if (document.elementFromPoint(box.left + p.x, box.top + p.y) !== map.getCanvas()) continue;
+        // A spot well under one line feature (not a point: several points open their own list),
+        // not at the edge of its hit box, so the click's rounded pixel finds it too.
+        const ids = [[0, 0], [2, 0], [-2, 0], [0, 2], [0, -2]].map(([dx, dy]) => {
+          const under = ctx.featuresAt({ x: p.x + dx, y: p.y + dy });
+          return under.length === 1 && /LineString/.test(under[0].geometry.type) ? under[0].properties.id : null;
+        });
+        if (ids[0] && ids.every((id) => id === ids[0])) return { x: box.left + p.x, y: box.top + p.y, feature: ids[0] };
       }
     }
     return null;
   }, saved.id);
-  assert.ok(onLine, 'no free spot on the saved loop line to click');
+  assert.ok(onLine, 'no spot on the saved loop line over exactly one line feature');
   await page.mouse.click(onLine.x, onLine.y);
+  await page.waitForSelector('.stack-popup .pp-saved-loop button', { timeout: 10000 }).catch(async (e) => {
+    const seen = await page.evaluate(() => ({ popups: [...document.querySelectorAll('.maplibregl-popup')].map((p) => p.className + ': ' + p.textContent.slice(0, 80)), tab: window.yuqian.ctx.tab }));
+    throw new Error(`${e.message}; clicked ${JSON.stringify(onLine)}; page: ${JSON.stringify(seen)}`);
+  });
+  const listed = await page.$$eval('.stack-popup .pp-stack-list li', (lis) => lis.map((li) => li.className));
+  assert.deepEqual(listed, [listed[0], 'pp-saved-loop'], `the list under the loop line: ${listed}`);
+  assert.notEqual(listed[0], 'pp-saved-loop');
+  assert.ok((await page.textContent('.stack-popup .pp-saved-loop')).includes(NAME), 'the list names the saved loop');
+  await page.click('.stack-popup .pp-saved-loop button');
   await page.waitForFunction((id) => window.yuqian.ctx.tab === 'loops' && window.yuqian.loops.saved?.id === id, saved.id);
 
   // Open from the list (after clearing), rename and save: a PUT with the ETag read.

@@ -54,12 +54,18 @@ def test_rongwan_runs_through_dazhou(features_by_id):
     assert f["properties"]["course_known"] is True
 
 
+@pytest.mark.parametrize("fid", ["rail-chuanqian", "hwy-yuqian-g75"])
+def test_zunyi_to_guiyang_passes_xifeng(features_by_id, fid):
+    wps = features_by_id[fid]["properties"]["waypoints"]
+    assert wps[wps.index("seat-zunyi") + 1] == "seat-xifeng" and wps[-1] == "seat-guiyang"
+
+
 def test_every_added_vertex_is_a_named_place_with_its_source(features_by_id):
     from yqgeo import catalog
 
     places = catalog.load("places.toml")["place"]
     by_id = {p["id"]: p for p in places}
-    for fid in ("rail-rongwan",):
+    for fid in ("rail-rongwan", "rail-chuanqian", "hwy-yuqian-g75"):
         f = features_by_id[fid]
         coords = f["geometry"]["coordinates"]
         assert len(coords) == len(f["properties"]["waypoints"])

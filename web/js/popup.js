@@ -42,6 +42,12 @@ function value(v) {
 export function stackContent(ctx, hits, open) {
   const items = hits.map((hit) => {
     const p = hit.properties;
+    if (p.loop !== undefined) {
+      // A saved loop under the pointer (app.js): opens in the loop tab.
+      return h('li', { class: 'pp-saved-loop' },
+        h('button', { type: 'button', class: 'link', onclick: () => open(hit) },
+          h('span', { class: 'swatch saved-loop-swatch' }), t('popup.savedLoop', { name: p.name_zh })));
+    }
     const layer = ctx.layerById.get(p.layer);
     const label = h('span', {}, p.name_zh || p.name_en ? featureName(p) : '…');
     if (!p.name_zh && !p.name_en) {
