@@ -8,12 +8,15 @@ ADDR ?= 127.0.0.1:8080
 VENV := .venv
 PY := $(VENV)/bin/python
 
-.PHONY: run test setup-fonts setup-system setup-python setup-web test-rust test-python test-ogc test-browser check fmt lint
+.PHONY: run test setup-fonts setup-system setup-python setup-web test-rust test-python test-ogc test-browser test-cluster check fmt lint
 
 # Debian packages the tests use: osmium-tool builds the .osm.pbf fixture of the OSM importer;
-# gpsbabel reads back the GPX export; gdal-bin (ogrinfo, ogr2ogr) is a real client of /ogc.
-# fonts-noto-cjk is what the static maps (/api/static.png) write Chinese labels with.
-APT_PACKAGES := osmium-tool gpsbabel gdal-bin fonts-noto-cjk
+# gpsbabel reads back the GPX export; gdal-bin (ogrinfo, ogr2ogr) is a real client of /ogc;
+# fonts-noto-cjk is what the static maps (/api/static.png) write Chinese labels with;
+# PostgreSQL 15 with PostGIS 3 holds the data versions and saved loops of replicas (tests start
+# a throwaway cluster with tools/pg/throwaway.sh), HAProxy is the load balancer of the replica
+# cluster (tools/cluster/) and wrk its read load.
+APT_PACKAGES := osmium-tool gpsbabel gdal-bin fonts-noto-cjk postgresql-15 postgresql-15-postgis-3 haproxy wrk
 FONT_PACKAGES := fonts-noto-cjk
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
@@ -65,7 +68,11 @@ check:
 test-ogc: test-rust
 	$(PY) -m pytest -q tests/ogc
 
-test: test-rust test-python test-ogc test-browser
+# Three replicas over PostgreSQL behind HAProxy (tools/cluster/up.sh), under failures.
+test-cluster: test-rust
+	$(PY) -m pytest -q tests/cluster
+
+test: test-rust test-python test-ogc test-cluster test-browser
 
 fmt:
 	cargo fmt

@@ -11,7 +11,8 @@ use std::path::Path;
 use yuqian::index::Dataset;
 use yuqian::query::crossings::Border;
 use yuqian::routing::plan::{Paths, PlanRequest, Planner, StopSpec};
-use yuqian::store::LoopStore;
+use yuqian::store::NewLoop;
+use yuqian::store::sqlite::SqliteStore;
 use yuqian::work::Deadline;
 
 fn request(stops: Vec<StopSpec>) -> PlanRequest {
@@ -77,20 +78,20 @@ fn loops(c: &mut Criterion) {
     });
 
     let dir = tempfile::tempdir().unwrap();
-    let store = LoopStore::open(&dir.path().join("bench.sqlite")).unwrap();
+    let store = SqliteStore::open(&dir.path().join("bench.sqlite")).unwrap();
     let plan = planner
         .plan(&ds, border.as_ref(), &exact, &Deadline::NONE)
         .unwrap();
     let plan_json = json!({"type": "Feature", "geometry": {"type": "LineString", "coordinates": plan.geometry.iter().map(|c| [c.x, c.y]).collect::<Vec<_>>()}});
     let request_json = json!({"stops": ids.iter().take(12).collect::<Vec<_>>()});
+    let new = NewLoop {
+        name: "红色精品文旅环线".into(),
+        notes: "notes".into(),
+        request: request_json,
+        plan: plan_json,
+    };
     group.bench_function("save a loop (SQLite insert, WAL)", |b| {
-        b.iter(|| {
-            black_box(
-                store
-                    .insert("红色精品文旅环线", "notes", &request_json, &plan_json)
-                    .unwrap(),
-            )
-        })
+        b.iter(|| black_box(store.insert(&new, None).unwrap()))
     });
     group.finish();
 }

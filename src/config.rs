@@ -23,14 +23,16 @@ pub struct ServeArgs {
     /// Address to listen on [default: 127.0.0.1:8080].
     #[arg(long, env = "YUQIAN_ADDR")]
     pub addr: Option<SocketAddr>,
-    /// Data folder holding layers.toml and the layer files [default: geodata].
+    /// Data folder holding layers.toml and the layer files, or a PostgreSQL URL whose newest
+    /// data version (written by `yuqian load`) is served and followed [default: geodata].
     #[arg(long, env = "YUQIAN_DATA")]
     pub data: Option<PathBuf>,
     /// Folder of the web map, served at `/` (skipped if it does not exist) [default: web].
     #[arg(long, env = "YUQIAN_WEB")]
     pub web: Option<PathBuf>,
-    /// SQLite database of saved loops, created with its folder if missing
-    /// [default: var/yuqian.sqlite].
+    /// Database of saved loops: a SQLite file, created with its folder if missing, or a
+    /// PostgreSQL URL (`postgres://user:password@host:port/dbname`) shared by replicas; the
+    /// password is never logged or printed [default: var/yuqian.sqlite].
     #[arg(long, env = "YUQIAN_DB")]
     pub db: Option<PathBuf>,
     /// Token that writes to saved loops must present as `Authorization: Bearer <token>`.
@@ -348,6 +350,20 @@ impl Resolved {
         };
         redact(&mut shown.write_token);
         redact(&mut shown.admin_token);
+        if let Some(url) = shown
+            .db
+            .to_str()
+            .filter(|u| crate::store::is_postgres_url(u))
+        {
+            shown.db = crate::store::redact_url(url).into();
+        }
+        if let Some(url) = shown
+            .data
+            .to_str()
+            .filter(|u| crate::store::is_postgres_url(u))
+        {
+            shown.data = crate::store::redact_url(url).into();
+        }
         let text = toml::to_string(&shown).unwrap_or_else(|e| format!("# cannot print: {e}\n"));
         let mut out = String::from(
             "# effective settings of `yuqian serve` (precedence: flag > environment > file > default)\n",
@@ -407,6 +423,29 @@ mod tests {
             "{printed}"
         );
         assert!(printed.contains("heavy_queue = 7  # file"), "{printed}");
+    }
+
+    #[test]
+    fn a_postgres_password_is_redacted_in_the_printed_settings() {
+        let f = file("db = \"postgres://yuqian:s3cret@127.0.0.1:5432/maps\"\n");
+        let args = ServeArgs {
+            config: Some(f.path().into()),
+            data: Some("postgresql://reader:an0ther@db/maps?sslmode=disable".into()),
+            ..Default::default()
+        };
+        let printed = resolve(&args, None).unwrap().to_toml_redacted();
+        assert!(!printed.contains("s3cret"), "{printed}");
+        assert!(!printed.contains("an0ther"), "{printed}");
+        assert!(
+            printed.contains(
+                "data = \"postgresql://reader:<redacted>@db/maps?sslmode=disable\"  # flag"
+            ),
+            "{printed}"
+        );
+        assert!(
+            printed.contains("db = \"postgres://yuqian:<redacted>@127.0.0.1:5432/maps\"  # file"),
+            "{printed}"
+        );
     }
 
     #[test]

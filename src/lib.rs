@@ -13,7 +13,7 @@
 //! | [`render`] | static maps: the map as SVG and PNG, drawn on the server from the style |
 //! | [`routing`] | route loops: road graph, stop ordering, plans |
 //! | [`http`] | the axum application: API routes, errors, static web map |
-//! | [`store`] | saved loops in SQLite: migrations, versions for ETags |
+//! | [`store`] | saved loops in SQLite or PostgreSQL: migrations, versions for ETags, idempotency keys |
 //! | [`server`] | binding, serving and graceful shutdown |
 //! | [`snapshot`] | one immutable snapshot of the data and all derived from it; reload, watch |
 //! | [`tiles`] | vector tiles: mercator index per snapshot, clip, simplify, MVT, cache, PMTiles |

@@ -13,7 +13,7 @@ use yuqian::index::Dataset;
 use yuqian::server::{self, ServeOptions};
 use yuqian::snapshot::Live;
 use yuqian::snapshot::reload::DataSource;
-use yuqian::store::LoopStore;
+use yuqian::store::{Location, LoopStore};
 use yuqian::work::PoolLimits;
 
 /// Yuqian Map: a map service for the Chongqing–Guizhou (渝黔) border infrastructure.
@@ -42,10 +42,40 @@ enum Command {
         #[arg(default_value = "geodata")]
         dir: PathBuf,
     },
+    /// Validate a data folder with `check`'s rules and, only if it has no problem, write it to
+    /// PostgreSQL/PostGIS as a new data version in one transaction (the replicas on that
+    /// database are notified and reload).
+    Load {
+        /// Data folder holding layers.toml.
+        dir: PathBuf,
+        /// The PostgreSQL URL, `postgres://user:password@host:port/dbname` (PostGIS needed).
+        #[arg(long)]
+        into: String,
+    },
+    /// Saved-loop databases.
+    Db {
+        #[command(subcommand)]
+        action: DbAction,
+    },
     /// Vector tiles without a server.
     Tiles {
         #[command(subcommand)]
         action: TilesAction,
+    },
+}
+
+#[derive(Subcommand)]
+enum DbAction {
+    /// Copy every saved loop of a SQLite database (ids, versions, names, notes, plans, times,
+    /// idempotency keys) into PostgreSQL, in one transaction. Refuses, copying nothing, if the
+    /// target holds a loop with any of the same ids; moves the target's id sequence past them.
+    CopyLoops {
+        /// The SQLite database (`serve --db`'s file).
+        #[arg(long)]
+        from: PathBuf,
+        /// The PostgreSQL URL, `postgres://user:password@host:port/dbname` (migrated first).
+        #[arg(long)]
+        into: String,
     },
 }
 
@@ -110,6 +140,10 @@ fn main() -> ExitCode {
                 ExitCode::SUCCESS
             }),
         Command::Check { dir } => check(dir),
+        Command::Load { dir, into } => load_into(dir, into),
+        Command::Db {
+            action: DbAction::CopyLoops { from, into },
+        } => copy_loops(from, into),
         Command::Tiles {
             action:
                 TilesAction::Export {
@@ -146,6 +180,11 @@ fn load(dir: &std::path::Path) -> anyhow::Result<Dataset> {
 }
 
 fn check(dir: PathBuf) -> anyhow::Result<ExitCode> {
+    if dir.to_str().is_some_and(yuqian::store::is_postgres_url) {
+        anyhow::bail!(
+            "check validates a data folder, not a database: `yuqian load DIR --into URL` validates the folder with the same rules before writing it"
+        );
+    }
     match Dataset::load(&dir) {
         Ok(ds) => {
             println!(
@@ -162,6 +201,59 @@ fn check(dir: PathBuf) -> anyhow::Result<ExitCode> {
             Ok(ExitCode::FAILURE)
         }
     }
+}
+
+fn load_into(dir: PathBuf, into: String) -> anyhow::Result<ExitCode> {
+    use yuqian::snapshot::postgres::{DataDbError, KEEP_VERSIONS, load_into};
+    if !yuqian::store::is_postgres_url(&into) {
+        anyhow::bail!("--into must be a postgres:// or postgresql:// URL");
+    }
+    let shown = yuqian::store::redact_url(&into);
+    match load_into(&dir, &into) {
+        Ok(loaded) => {
+            match loaded.version_id {
+                Some(id) => println!(
+                    "{}: {} features written to {shown} as data version {id} ({}); {} older versions pruned (the newest {KEEP_VERSIONS} are kept)",
+                    dir.display(),
+                    loaded.features,
+                    loaded.data_version,
+                    loaded.pruned
+                ),
+                None => println!(
+                    "{}: unchanged, the newest data version of {shown} already is {}",
+                    dir.display(),
+                    loaded.data_version
+                ),
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        Err(DataDbError::Invalid(e)) => {
+            println!("{e}");
+            println!("nothing was written to {shown}");
+            Ok(ExitCode::FAILURE)
+        }
+        Err(e) => {
+            Err(anyhow::Error::from(e)
+                .context(format!("cannot load {} into {shown}", dir.display())))
+        }
+    }
+}
+
+fn copy_loops(from: PathBuf, into: String) -> anyhow::Result<ExitCode> {
+    let shown = yuqian::store::redact_url(&into);
+    let copied = tokio::runtime::Runtime::new()?
+        .block_on(yuqian::store::copy_loops(&from, &into))
+        .with_context(|| format!("cannot copy the loops of {} into {shown}", from.display()))?;
+    match copied.ids {
+        Some((first, last)) => println!(
+            "copied {} loops (ids {first} to {last}) and {} idempotency keys from {} into {shown}; new loops there get ids after {last}",
+            copied.loops,
+            copied.keys,
+            from.display()
+        ),
+        None => println!("{} holds no loops: nothing copied", from.display()),
+    }
+    Ok(ExitCode::SUCCESS)
 }
 
 fn export_tiles(
@@ -195,6 +287,14 @@ fn export_tiles(
 }
 
 fn import_osm(file: PathBuf, out: PathBuf, boundaries: PathBuf) -> anyhow::Result<ExitCode> {
+    if boundaries
+        .to_str()
+        .is_some_and(yuqian::store::is_postgres_url)
+    {
+        anyhow::bail!(
+            "--boundaries takes a data folder; the importer does not read a database (give it the folder that was loaded)"
+        );
+    }
     let ds = load(&boundaries)?;
     let summary = yuqian::import::osm::import(&file, &out, &ds)?;
     for (layer, count) in &summary.written {
@@ -232,14 +332,21 @@ async fn serve(resolved: config::Resolved) -> anyhow::Result<ExitCode> {
         Ok(limit) => tracing::info!(limit, "open files"),
         Err(e) => tracing::warn!("cannot raise the open-file limit: {e}"),
     }
-    let store = LoopStore::open(&cfg.db)
-        .with_context(|| format!("cannot open the loop database {}", cfg.db.display()))?;
-    tracing::info!(db = %cfg.db.display(), writes = if cfg.write_token.is_some() { "need a token" } else { "open (loopback only)" }, "saved loops");
+    let db = Location::parse(&cfg.db);
+    let store = LoopStore::at(&db)
+        .await
+        .with_context(|| format!("cannot open the loop database {}", db.redacted()))?;
+    tracing::info!(db = %db.redacted(), writes = if cfg.write_token.is_some() { "need a token" } else { "open (loopback only)" }, "saved loops");
     let web = cfg.web.is_dir().then(|| cfg.web.clone());
     if web.is_none() {
         tracing::warn!("no web folder: serving the API only");
     }
-    let live = Arc::new(Live::new(Some(DataSource::Dir(cfg.data.clone()))));
+    let source = match cfg.data.to_str() {
+        Some(url) if yuqian::store::is_postgres_url(url) => DataSource::Postgres(url.to_string()),
+        _ => DataSource::Dir(cfg.data.clone()),
+    };
+    tracing::info!(data = %source, "data source");
+    let live = Arc::new(Live::new(Some(source.clone())));
     live.set_tile_cache_bytes(cfg.tile_cache_mb.saturating_mul(1_000_000));
     let mut state = AppState::builder(live.clone());
     state.store = Some(store);
@@ -271,6 +378,11 @@ async fn serve(resolved: config::Resolved) -> anyhow::Result<ExitCode> {
 
     // The first snapshot loads while the server already answers /health/live (and 503 on
     // /health/ready); bad data stops the server, as `check` would fail.
+    if let DataSource::Postgres(url) = &source {
+        // Started before the first load, so no version announced meanwhile is missed.
+        yuqian::snapshot::postgres::listen(url.clone(), live.clone())
+            .context("cannot start listening for new data versions")?;
+    }
     let (failed_tx, failed_rx) = tokio::sync::oneshot::channel::<String>();
     let first = live.clone();
     tokio::task::spawn_blocking(move || {
@@ -284,7 +396,7 @@ async fn serve(resolved: config::Resolved) -> anyhow::Result<ExitCode> {
             }
             Err(problems) => {
                 let e = yuqian::layers::LoadError { problems };
-                let _ = failed_tx.send(format!("cannot load the data folder: {e}"));
+                let _ = failed_tx.send(format!("cannot load the data: {e}"));
             }
         }
     });

@@ -565,3 +565,52 @@ async fn exports_read_back_in_gpsbabel_and_gpxpy_with_the_same_points() {
     let bbox = fc["bbox"].as_array().unwrap();
     assert!(bbox[0].as_f64().unwrap() <= bbox[2].as_f64().unwrap());
 }
+
+#[tokio::test]
+async fn a_retried_save_with_its_idempotency_key_answers_the_first_and_saves_once() {
+    let (r, _dir) = router_with_store(None);
+    let body = json!({"name": "重试", "stops": ["town-ganshui", "town-tongzi", "res-zaodu"]});
+    let key = [("idempotency-key", "0b5e-retry")];
+    let (status, headers, first) = send_raw(
+        &r,
+        with_headers("POST", "/api/loops", &key, body.to_string()),
+    )
+    .await;
+    assert_eq!(status, StatusCode::CREATED);
+    assert!(headers.get("idempotent-replayed").is_none());
+    let (status, again_headers, again) = send_raw(
+        &r,
+        with_headers("POST", "/api/loops", &key, body.to_string()),
+    )
+    .await;
+    assert_eq!(status, StatusCode::CREATED);
+    assert_eq!(again, first, "the first save's answer, byte for byte");
+    assert_eq!(again_headers["location"], headers["location"]);
+    assert_eq!(again_headers["etag"], headers["etag"]);
+    assert_eq!(again_headers["idempotent-replayed"], "true");
+    let (_, list) = get(&r, "/api/loops").await;
+    assert_eq!(list["loops"].as_array().unwrap().len(), 1, "no second loop");
+
+    let other = json!({"name": "另一个", "stops": ["town-ganshui", "town-tongzi"]});
+    let (status, _, err) = send_raw(
+        &r,
+        with_headers("POST", "/api/loops", &key, other.to_string()),
+    )
+    .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    let err: Value = serde_json::from_slice(&err).unwrap();
+    assert_eq!(err["error"], "idempotency_key_reused");
+    assert_eq!(err["parameter"], "Idempotency-Key");
+    let long = "k".repeat(256);
+    let (status, _, _) = send_raw(
+        &r,
+        with_headers(
+            "POST",
+            "/api/loops",
+            &[("idempotency-key", &long)],
+            body.to_string(),
+        ),
+    )
+    .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+}

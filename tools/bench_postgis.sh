@@ -12,8 +12,9 @@
 #  1. installs Debian's postgresql and the matching postgresql-NN-postgis-3 if they are missing
 #     (needs root, as on the project's machines);
 #  2. `cargo run --release --example synth_export` writes the features (WKT) and the query lists;
-#  3. initdb + pg_ctl as the `postgres` user, in a temporary directory, listening on 127.0.0.1
-#     only; fsync off, JIT off, no parallel workers (one query = one core, like ours);
+#  3. a throwaway cluster (tools/pg/throwaway.sh: initdb + pg_ctl as the `postgres` user, in a
+#     temporary directory, listening on 127.0.0.1 only; fsync off, JIT off), no parallel
+#     workers (one query = one core, like ours);
 #  4. COPY, then geometry(4326) and geography columns, a GiST index on each, ANALYZE;
 #  5. checks that PostGIS finds the same number of features as ours for every radius, box and
 #     corridor query, then pgbench's per-transaction logs give the median, p90 and p99 latency
@@ -44,12 +45,8 @@ fi
 id postgres >/dev/null
 
 WORK=$(mktemp -d /tmp/yuqian-postgis.XXXXXX)
-chmod 755 "$WORK"
-PG="$WORK/pg"
 cleanup() {
-    if [ -f "$PG/postmaster.pid" ]; then
-        runuser -u postgres -- "$PGBIN/pg_ctl" -D "$PG" -m fast stop >/dev/null || true
-    fi
+    tools/pg/throwaway.sh stop "$WORK" || true
     if [ "${KEEP:-0}" = 1 ]; then
         echo "kept $WORK" >&2
     else
@@ -63,24 +60,13 @@ log "exporting $N synthetic features and the query lists"
 cargo run --quiet --release --example synth_export -- "$WORK/data" "$N"
 
 # 3. A throwaway cluster on loopback.
-log "starting PostgreSQL $MAJOR in $PG on 127.0.0.1:$PORT"
-install -d -o postgres -g postgres "$PG" "$WORK/run"
-runuser -u postgres -- "$PGBIN/initdb" -D "$PG" -A trust -U postgres -E UTF8 --no-locale >/dev/null
-cat >>"$PG/postgresql.conf" <<EOF
-listen_addresses = '127.0.0.1'
-port = $PORT
-unix_socket_directories = '$WORK/run'
-shared_buffers = 4GB
+log "starting PostgreSQL $MAJOR in $WORK/pg on 127.0.0.1:$PORT"
+# tools/pg/throwaway.sh: initdb and pg_ctl as `postgres` in $WORK/pg, loopback only, durability off.
+PGBIN=$PGBIN PG_DATABASE=postgres PG_EXTRA_CONF="shared_buffers = 4GB
 work_mem = 64MB
 maintenance_work_mem = 2GB
 max_parallel_workers_per_gather = 0
-max_parallel_maintenance_workers = 0
-jit = off
-fsync = off
-synchronous_commit = off
-full_page_writes = off
-EOF
-runuser -u postgres -- "$PGBIN/pg_ctl" -D "$PG" -l "$WORK/run/postgres.log" -w start >/dev/null
+max_parallel_maintenance_workers = 0" tools/pg/throwaway.sh start "$WORK" "$PORT" >/dev/null
 
 PSQL=("$PGBIN/psql" -X -q -v ON_ERROR_STOP=1 -h 127.0.0.1 -p "$PORT" -U postgres -d postgres)
 sql() { "${PSQL[@]}" "$@"; }

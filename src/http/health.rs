@@ -21,7 +21,8 @@ pub async fn health(State(s): State<AppState>, RawQuery(q): RawQuery) -> ApiResu
         .as_ref()
         .is_some_and(|r| r.outcome == ReloadOutcome::Failed);
     let mut body = json!({
-        "status": if snap.is_some() && !failed { "ok" } else { "degraded" },
+        "status": if snap.is_some() && !failed && !s.live.is_degraded() { "ok" } else { "degraded" },
+        "source_reachable": !s.live.is_degraded(),
         "ready": s.live.is_ready(),
         "data_version": snap.as_ref().map(|s| s.data_version()),
         "loaded_at": snap.as_ref().map(|s| rfc3339(s.loaded_at)),
@@ -70,7 +71,9 @@ pub async fn ready(State(s): State<AppState>) -> (StatusCode, Json<Value>) {
         let version = s.live.current().map(|snap| snap.data_version().to_string());
         (
             StatusCode::OK,
-            Json(json!({"status": "ready", "data_version": version})),
+            Json(
+                json!({"status": "ready", "data_version": version, "degraded": s.live.is_degraded()}),
+            ),
         )
     } else {
         let status = if s.live.is_shutting_down() {

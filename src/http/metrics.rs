@@ -92,13 +92,15 @@ pub async fn metrics(State(s): State<AppState>) -> ApiResult<Response> {
         metrics::gauge!("yuqian_features").set(ds.features.len() as f64);
         metrics::gauge!("yuqian_data_loaded_timestamp_seconds").set(unix_seconds(snap.loaded_at));
     }
-    if s.store.is_some() {
-        let s2 = s.clone();
-        let count = tokio::task::spawn_blocking(move || s2.store.as_ref().map(|st| st.count()))
-            .await
-            .map_err(ApiError::internal)?;
-        if let Some(n) = count.transpose().map_err(ApiError::internal)? {
-            metrics::gauge!("yuqian_saved_loops").set(n as f64);
+    // An unreachable loop database leaves the gauge at its last value rather than failing
+    // the scrape.
+    if let Some(store) = &s.store {
+        match store.count().await {
+            Ok(n) => metrics::gauge!("yuqian_saved_loops").set(n as f64),
+            Err(crate::store::StoreError::Unavailable(e)) => {
+                tracing::warn!("metrics: loop database: {e}");
+            }
+            Err(e) => return Err(ApiError::internal(e)),
         }
     }
     let mut resp = handle.render().into_response();

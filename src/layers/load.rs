@@ -191,7 +191,7 @@ fn read_layers(catalogue: &Catalogue, paths: &[PathBuf]) -> Vec<LayerFeatures> {
 }
 
 /// Every feature whose id an earlier feature already uses, as (its index, the first one's).
-fn duplicates(features: &[Feature]) -> Vec<(usize, usize)> {
+pub(super) fn duplicates(features: &[Feature]) -> Vec<(usize, usize)> {
     let mut first_seen: HashMap<&str, usize> = HashMap::with_capacity(features.len());
     let mut found = Vec::new();
     for (k, f) in features.iter().enumerate() {

@@ -10,6 +10,7 @@ mod feature;
 mod geojson_stream;
 mod geometry;
 pub mod load;
+pub mod texts;
 mod validate;
 pub mod version;
 

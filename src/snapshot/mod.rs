@@ -8,6 +8,7 @@
 //! if it is valid (see [`reload`]). Saved loops are not data: they live in the store and are
 //! never touched by a reload.
 
+pub mod postgres;
 pub mod reload;
 pub mod watch;
 

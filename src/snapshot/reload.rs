@@ -20,12 +20,15 @@ use std::time::{Instant, SystemTime};
 pub enum DataSource {
     /// A data folder: `layers.toml` and the layer files.
     Dir(PathBuf),
+    /// The newest data version in a PostgreSQL/PostGIS database (see [`super::postgres`]).
+    Postgres(String),
 }
 
 impl std::fmt::Display for DataSource {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
             DataSource::Dir(dir) => write!(f, "{}", dir.display()),
+            DataSource::Postgres(url) => write!(f, "{}", crate::store::redact_url(url)),
         }
     }
 }
@@ -76,6 +79,8 @@ pub struct Live {
     shutting_down: AtomicBool,
     /// The tile cache budget of every snapshot built from now on, in bytes.
     tile_cache_bytes: AtomicU64,
+    /// The data source (a database) cannot be reached: the snapshot served may be behind.
+    degraded: AtomicBool,
 }
 
 impl Live {
@@ -88,6 +93,7 @@ impl Live {
             reloading: Mutex::new(()),
             shutting_down: AtomicBool::new(false),
             tile_cache_bytes: AtomicU64::new(crate::tiles::DEFAULT_CACHE_MB * 1_000_000),
+            degraded: AtomicBool::new(false),
         }
     }
 
@@ -121,6 +127,16 @@ impl Live {
     /// From now on `/health/ready` answers 503, so a load balancer drains this server.
     pub fn begin_shutdown(&self) {
         self.shutting_down.store(true, Ordering::Relaxed);
+    }
+
+    /// Marks the data source reachable or not (the `LISTEN` connection of a database source).
+    pub fn set_degraded(&self, degraded: bool) {
+        self.degraded.store(degraded, Ordering::Relaxed);
+    }
+
+    /// The data source cannot be reached now; the last snapshot still serves.
+    pub fn is_degraded(&self) -> bool {
+        self.degraded.load(Ordering::Relaxed)
     }
 
     pub fn is_shutting_down(&self) -> bool {
@@ -161,6 +177,9 @@ impl Live {
                     )
                 })
                 .map_err(|e| e.problems),
+            Some(DataSource::Postgres(url)) => super::postgres::load_newest(url).map(|ds| {
+                Snapshot::build_with_tile_cache(ds, self.tile_cache_bytes.load(Ordering::Relaxed))
+            }),
             None => Err(vec![Problem {
                 file: PathBuf::new(),
                 feature: None,

@@ -34,6 +34,12 @@ pub enum WatchError {
 pub fn watch(live: Arc<Live>) -> Result<Watcher, WatchError> {
     let dir = match live.source() {
         Some(DataSource::Dir(dir)) => dir.clone(),
+        Some(DataSource::Postgres(url)) => {
+            return Err(WatchError::NotAFolder(format!(
+                "{} (a database follows its new versions by LISTEN/NOTIFY without --watch)",
+                crate::store::redact_url(url)
+            )));
+        }
         None => return Err(WatchError::NotAFolder("the caller".into())),
     };
     let reloader = live.clone();

@@ -445,6 +445,11 @@ def run_cases(c, main, budget, limited, args):
     c.check("save, too large", main, op, "post", op, headers=wt, raw_body=b" " * (2 * 1024 * 1024 + 1), status=413, request_valid=None)
     c.check("save, from another origin", main, op, "post", op, headers={**wt, **evil}, json_body={**plan, "name": "x"}, status=403)
     unknown_parameter("save", op, "post", op, headers=wt, json_body={**plan, "name": "x"})
+    keyed = {**wt, "Idempotency-Key": "openapi-retry-1"}
+    c.check("save with an Idempotency-Key", main, op, "post", op, headers=keyed, json_body={**plan, "name": "keyed"}, status=201)
+    c.check("save retried with its Idempotency-Key", main, op, "post", op, headers=keyed, json_body={**plan, "name": "keyed"}, status=201)
+    c.check("save, Idempotency-Key reused for another body", main, op, "post", op, headers=keyed, json_body={**plan, "name": "other"}, status=422)
+    c.check("save, Idempotency-Key too long", main, op, "post", op, headers={**wt, "Idempotency-Key": "k" * 256}, json_body={**plan, "name": "x"}, status=400, request_valid=False)
     c.check("list", main, op, "get", op)
     unknown_parameter("list", op, "get", op)
 

@@ -69,32 +69,16 @@ pg_start() {
         apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql postgresql-15-postgis-3 >/dev/null
     fi
     PGBIN=$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -1)
-    if [[ ! -f $PG/PG_VERSION ]]; then
-        install -d -o postgres -g postgres "$PG" "$DATA/pgrun"
-        runuser -u postgres -- "$PGBIN/initdb" -D "$PG" -A trust -U postgres -E UTF8 --no-locale >/dev/null
-        cat >>"$PG/postgresql.conf" <<EOF
-listen_addresses = '127.0.0.1'
-port = $PORT
-unix_socket_directories = '$DATA/pgrun'
-shared_buffers = 2GB
+    # tools/pg/throwaway.sh: initdb (once) and pg_ctl as `postgres` in $DATA/pg, loopback only.
+    PGBIN=$PGBIN PG_DATABASE=postgres PG_EXTRA_CONF="shared_buffers = 2GB
 work_mem = 64MB
 maintenance_work_mem = 1GB
 max_parallel_workers_per_gather = 0
-max_parallel_maintenance_workers = 0
-jit = off
-fsync = off
-synchronous_commit = off
-full_page_writes = off
-EOF
-    fi
-    chmod 755 "$DATA"
-    if ! runuser -u postgres -- "$PGBIN/pg_ctl" -D "$PG" status >/dev/null 2>&1; then
-        runuser -u postgres -- "$PGBIN/pg_ctl" -D "$PG" -l "$DATA/pgrun/postgres.log" -w start >/dev/null
-    fi
+max_parallel_maintenance_workers = 0" "$ROOT/tools/pg/throwaway.sh" start "$DATA" "$PORT" >/dev/null
     "$PGBIN/psql" -X -q -h 127.0.0.1 -p "$PORT" -U postgres -c 'CREATE EXTENSION IF NOT EXISTS postgis' postgres
 }
 pg_stop() {
-    [[ -n $PGBIN && -f $PG/postmaster.pid ]] && runuser -u postgres -- "$PGBIN/pg_ctl" -D "$PG" -m fast stop >/dev/null || true
+    [[ -n $PGBIN ]] && "$ROOT/tools/pg/throwaway.sh" stop "$DATA" || true
 }
 
 MARTIN_PID=

@@ -1,5 +1,6 @@
-//! Route loops: planning, ready-made loops from the data, and saved loops (SQLite) with
-//! ETag / If-Match, bearer-token writes, and GPX / GeoJSON export.
+//! Route loops: planning, ready-made loops from the data, and saved loops (SQLite or
+//! PostgreSQL, see [`crate::store`]) with ETag / If-Match, `Idempotency-Key` on saves,
+//! bearer-token writes, and GPX / GeoJSON export.
 
 mod export;
 mod request;
@@ -14,7 +15,7 @@ use super::params::Params;
 use super::state::{AppState, Snap};
 use crate::routing::plan::{PlanError, PlanRequest};
 use crate::snapshot::Snapshot;
-use crate::store::{Change, SavedLoop};
+use crate::store::{Change, Idempotency, NewLoop, Saved, SavedLoop, StoreError};
 use crate::work::Deadline;
 use axum::Json;
 use axum::body::Bytes;
@@ -76,8 +77,19 @@ pub async fn presets(Snap(snap): Snap, RawQuery(q): RawQuery) -> ApiResult<Json<
     Ok(Json(json!({"presets": presets})))
 }
 
-fn store_error(e: crate::store::StoreError) -> ApiError {
-    ApiError::internal(e)
+/// An unreachable database is a 503 the client may retry (the pool reconnects by itself);
+/// anything else is a fault of ours.
+pub(crate) fn store_error(e: StoreError) -> ApiError {
+    match e {
+        StoreError::Unavailable(detail) => {
+            tracing::warn!("loop database: {detail}");
+            ApiError::unavailable(
+                "database_unavailable",
+                "the loop database cannot be reached right now; nothing was changed, try again in a moment",
+            )
+        }
+        e => ApiError::internal(e),
+    }
 }
 
 /// Checks `Authorization: Bearer <token>` when a write token is configured.
@@ -169,27 +181,12 @@ fn store(s: &AppState) -> ApiResult<&crate::store::LoopStore> {
     })
 }
 
-async fn blocking<T: Send + 'static>(
-    f: impl FnOnce() -> ApiResult<T> + Send + 'static,
-) -> ApiResult<T> {
-    tokio::task::spawn_blocking(f)
-        .await
-        .map_err(ApiError::internal)?
-}
-
 /// A save body, validated and planned on the heavy pool.
-struct Planned {
-    name: String,
-    notes: String,
-    request: Value,
-    plan: Value,
-}
-
 async fn planned(
     s: &AppState,
     snap: std::sync::Arc<Snapshot>,
     body: Result<Bytes, BytesRejection>,
-) -> ApiResult<Planned> {
+) -> ApiResult<NewLoop> {
     let SaveBody {
         req,
         name,
@@ -197,12 +194,72 @@ async fn planned(
         request,
     } = save_body(body)?;
     let plan = heavy::value(s, snap, move |snap, deadline| compute(snap, &req, deadline)).await?;
-    Ok(Planned {
+    Ok(NewLoop {
         name,
         notes,
         request,
         plan,
     })
+}
+
+/// The longest `Idempotency-Key` taken, in bytes.
+const MAX_KEY_BYTES: usize = 255;
+
+/// The `Idempotency-Key` of a save, if sent: 1 to 255 visible ASCII characters, with the
+/// SHA-256 of the body as the fingerprint a retry must match.
+fn idempotency(headers: &HeaderMap, body: &[u8]) -> ApiResult<Option<Idempotency>> {
+    let Some(value) = headers.get("idempotency-key") else {
+        return Ok(None);
+    };
+    let key = value
+        .to_str()
+        .ok()
+        .filter(|k| !k.is_empty() && k.len() <= MAX_KEY_BYTES && k.bytes().all(|b| b.is_ascii_graphic()))
+        .ok_or_else(|| {
+            ApiError::invalid(
+                "Idempotency-Key",
+                format!("Idempotency-Key must be 1 to {MAX_KEY_BYTES} visible ASCII characters, such as a UUID"),
+            )
+        })?;
+    use sha2::Digest;
+    let fingerprint = sha2::Sha256::digest(body)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect();
+    Ok(Some(Idempotency {
+        key: key.to_string(),
+        fingerprint,
+    }))
+}
+
+/// The answer to a save: 201 with the loop, its ETag and its address; a retry under the same
+/// key gets the same answer as the first save.
+fn created(saved: &SavedLoop) -> Response {
+    let mut resp = with_etag(StatusCode::CREATED, saved);
+    resp.headers_mut().insert(
+        header::LOCATION,
+        HeaderValue::from_str(&format!("/api/loops/{}", saved.id)).expect("ASCII path"),
+    );
+    resp
+}
+
+/// The first save under `key`, if `earlier` is one with the same body; 422 if the body differs.
+fn replay(key: &Idempotency, earlier: &crate::store::KeyedSave) -> ApiResult<Response> {
+    if earlier.fingerprint != key.fingerprint {
+        return Err(ApiError {
+            status: StatusCode::UNPROCESSABLE_ENTITY,
+            error: "idempotency_key_reused",
+            parameter: Some("Idempotency-Key".into()),
+            detail: format!(
+                "the Idempotency-Key {:?} was used for a save with another body (loop {}); use a new key for a new save",
+                key.key, earlier.first.id
+            ),
+        });
+    }
+    let mut resp = created(&earlier.first);
+    resp.headers_mut()
+        .insert("idempotent-replayed", HeaderValue::from_static("true"));
+    Ok(resp)
 }
 
 pub async fn create(
@@ -215,30 +272,33 @@ pub async fn create(
     Params::parse(q.as_deref(), &[])?;
     authorise(&s, &headers)?;
     store(&s)?;
-    let Planned {
-        name,
-        notes,
-        request,
-        plan,
-    } = planned(&s, snap, body).await?;
-    let saved = blocking(move || {
-        store(&s)?
-            .insert(&name, &notes, &request, &plan)
-            .map_err(store_error)
-    })
-    .await?;
-    let mut resp = with_etag(StatusCode::CREATED, &saved);
-    resp.headers_mut().insert(
-        header::LOCATION,
-        HeaderValue::from_str(&format!("/api/loops/{}", saved.id)).expect("ASCII path"),
-    );
-    Ok(resp)
+    let key = match &body {
+        Ok(bytes) => idempotency(&headers, bytes)?,
+        Err(_) => None,
+    };
+    // A retry is answered before planning again.
+    if let Some(k) = &key
+        && let Some(earlier) = store(&s)?.keyed(&k.key).await.map_err(store_error)?
+    {
+        return replay(k, &earlier);
+    }
+    let new = planned(&s, snap, body).await?;
+    match store(&s)?
+        .insert(new, key.clone())
+        .await
+        .map_err(store_error)?
+    {
+        Saved::Created(saved) => Ok(created(&saved)),
+        Saved::Earlier(earlier) => replay(
+            key.as_ref().expect("only a keyed save has an earlier one"),
+            &earlier,
+        ),
+    }
 }
 
 pub async fn list(State(s): State<AppState>, RawQuery(q): RawQuery) -> ApiResult<Json<Value>> {
     Params::parse(q.as_deref(), &[])?;
-    store(&s)?;
-    let loops = blocking(move || store(&s)?.list().map_err(store_error)).await?;
+    let loops = store(&s)?.list().await.map_err(store_error)?;
     let out: Vec<Value> = loops
         .iter()
         .map(|l| {
@@ -257,9 +317,10 @@ pub async fn read(
 ) -> ApiResult<Response> {
     Params::parse(q.as_deref(), &[])?;
     let (id, format) = loop_id(&raw)?;
-    store(&s)?;
-    let saved = blocking(move || store(&s)?.get(id).map_err(store_error))
-        .await?
+    let saved = store(&s)?
+        .get(id)
+        .await
+        .map_err(store_error)?
         .ok_or_else(|| not_found(id))?;
     Ok(match format {
         None => with_etag(StatusCode::OK, &saved),
@@ -307,18 +368,11 @@ pub async fn update(
     };
     store(&s)?;
     let expected = if_match(&headers)?;
-    let Planned {
-        name,
-        notes,
-        request,
-        plan,
-    } = planned(&s, snap, body).await?;
-    let outcome = blocking(move || {
-        store(&s)?
-            .update(id, expected, &name, &notes, &request, &plan)
-            .map_err(store_error)
-    })
-    .await?;
+    let new = planned(&s, snap, body).await?;
+    let outcome = store(&s)?
+        .update(id, expected, new)
+        .await
+        .map_err(store_error)?;
     match outcome {
         Change::Done(saved) => Ok(with_etag(StatusCode::OK, &saved)),
         Change::NotFound => Err(not_found(id)),
@@ -346,7 +400,7 @@ pub async fn delete(
     };
     store(&s)?;
     let expected = if_match(&headers)?;
-    match blocking(move || store(&s)?.delete(id, expected).map_err(store_error)).await? {
+    match store(&s)?.delete(id, expected).await.map_err(store_error)? {
         Change::Done(()) => Ok(StatusCode::NO_CONTENT),
         Change::NotFound => Err(not_found(id)),
         Change::Stale(v) => Err(stale(v)),

@@ -188,21 +188,17 @@ fn etag(data_version: &str, key: &str) -> HeaderValue {
 }
 
 async fn saved_loop(s: &AppState, id: i64) -> ApiResult<SavedLoop> {
-    let s = s.clone();
-    tokio::task::spawn_blocking(move || {
-        let store = s.store.as_ref().ok_or_else(|| {
-            ApiError::not_found(
-                Some("loop"),
-                "this server was started without a loop database, so it has no saved loops",
-            )
-        })?;
-        store
-            .get(id)
-            .map_err(ApiError::internal)?
-            .ok_or_else(|| ApiError::not_found(Some("loop"), format!("no saved loop {id}")))
-    })
-    .await
-    .map_err(ApiError::internal)?
+    let store = s.store.as_ref().ok_or_else(|| {
+        ApiError::not_found(
+            Some("loop"),
+            "this server was started without a loop database, so it has no saved loops",
+        )
+    })?;
+    store
+        .get(id)
+        .await
+        .map_err(super::loops::store_error)?
+        .ok_or_else(|| ApiError::not_found(Some("loop"), format!("no saved loop {id}")))
 }
 
 /// Computes the overlays and draws the picture.

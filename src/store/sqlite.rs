@@ -10,13 +10,17 @@
 //! - One connection behind a std `Mutex`: SQLite serialises writers anyway, the critical
 //!   sections are short and never held across an `.await` (callers use `spawn_blocking`).
 
+use super::{
+    Change, IDEMPOTENCY_RETENTION_H, Idempotency, KeyRow, KeyedSave, NewLoop, Result, Saved,
+    SavedLoop, StoreError,
+};
 use rusqlite::{Connection, OptionalExtension, params};
-use serde_json::Value;
 use std::path::Path;
 use std::sync::Mutex;
 
 /// Migrations in order; `user_version` = how many have run.
-const MIGRATIONS: &[&str] = &["CREATE TABLE loops (
+const MIGRATIONS: &[&str] = &[
+    "CREATE TABLE loops (
         id         INTEGER PRIMARY KEY AUTOINCREMENT,
         name       TEXT NOT NULL,
         notes      TEXT NOT NULL,
@@ -25,58 +29,27 @@ const MIGRATIONS: &[&str] = &["CREATE TABLE loops (
         version    INTEGER NOT NULL,
         created_at TEXT NOT NULL,
         updated_at TEXT NOT NULL
-    );"];
+    );",
+    // The first answer of each keyed save (the loop as created, JSON), so a retry gets it back.
+    "CREATE TABLE idempotency_keys (
+        key         TEXT PRIMARY KEY,
+        fingerprint TEXT NOT NULL,
+        loop_id     INTEGER NOT NULL,
+        response    TEXT NOT NULL,
+        created_at  TEXT NOT NULL
+    );
+    CREATE INDEX idempotency_keys_created_at ON idempotency_keys (created_at);",
+];
 
-#[derive(Debug, thiserror::Error)]
-pub enum StoreError {
-    #[error("cannot create the folder of the database {path}: {source}")]
-    Folder {
-        path: String,
-        source: std::io::Error,
-    },
-    #[error("database error: {0}")]
-    Sqlite(#[from] rusqlite::Error),
-    #[error("the database has schema version {found}, newer than this program knows ({known})")]
-    TooNew { found: i64, known: usize },
-    #[error("a stored value is not valid JSON: {0}")]
-    Corrupt(#[from] serde_json::Error),
-}
-
-pub type Result<T> = std::result::Result<T, StoreError>;
-
-/// A saved loop as stored.
-#[derive(Debug, Clone, PartialEq)]
-pub struct SavedLoop {
-    pub id: i64,
-    pub name: String,
-    pub notes: String,
-    /// The planning request as given (stops, options).
-    pub request: Value,
-    /// The plan computed from it (a GeoJSON Feature).
-    pub plan: Value,
-    pub version: i64,
-    pub created_at: String,
-    pub updated_at: String,
-}
-
-/// The outcome of a conditional change.
-#[derive(Debug, Clone, PartialEq)]
-pub enum Change<T> {
-    Done(T),
-    NotFound,
-    /// The row has moved on to this version.
-    Stale(i64),
-}
-
-pub struct LoopStore {
+pub struct SqliteStore {
     conn: Mutex<Connection>,
 }
 
 const NOW: &str = "strftime('%Y-%m-%dT%H:%M:%fZ', 'now')";
 
-impl LoopStore {
+impl SqliteStore {
     /// Opens (creating if needed) the database at `path` and migrates it.
-    pub fn open(path: &Path) -> Result<LoopStore> {
+    pub fn open(path: &Path) -> Result<SqliteStore> {
         if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
             std::fs::create_dir_all(dir).map_err(|source| StoreError::Folder {
                 path: path.display().to_string(),
@@ -100,7 +73,7 @@ impl LoopStore {
             tx.pragma_update(None, "user_version", i as i64 + 1)?;
         }
         tx.commit()?;
-        Ok(LoopStore {
+        Ok(SqliteStore {
             conn: Mutex::new(conn),
         })
     }
@@ -111,23 +84,58 @@ impl LoopStore {
         self.conn.lock().unwrap_or_else(|e| e.into_inner())
     }
 
-    pub fn insert(
-        &self,
-        name: &str,
-        notes: &str,
-        request: &Value,
-        plan: &Value,
-    ) -> Result<SavedLoop> {
-        let conn = self.conn();
-        let row = conn.query_row(
-            &format!(
-                "INSERT INTO loops (name, notes, request, plan, version, created_at, updated_at)
-                 VALUES (?1, ?2, ?3, ?4, 1, {NOW}, {NOW}) RETURNING {COLUMNS}"
-            ),
-            params![name, notes, request.to_string(), plan.to_string()],
-            raw_row,
-        )?;
-        row.decode()
+    /// Saves a new loop; with `key`, in the same transaction as the key (see
+    /// [`super::LoopStore::insert`]).
+    pub fn insert(&self, new: &NewLoop, key: Option<&Idempotency>) -> Result<Saved> {
+        let mut conn = self.conn();
+        let tx = conn.transaction()?;
+        if let Some(k) = key {
+            tx.execute(
+                &format!(
+                    "DELETE FROM idempotency_keys WHERE created_at < strftime('%Y-%m-%dT%H:%M:%fZ', 'now', '-{IDEMPOTENCY_RETENTION_H} hours')"
+                ),
+                [],
+            )?;
+            if let Some(earlier) = keyed_in(&tx, &k.key)? {
+                return Ok(Saved::Earlier(earlier));
+            }
+        }
+        let saved = tx
+            .query_row(
+                &format!(
+                    "INSERT INTO loops (name, notes, request, plan, version, created_at, updated_at)
+                     VALUES (?1, ?2, ?3, ?4, 1, {NOW}, {NOW}) RETURNING {COLUMNS}"
+                ),
+                params![
+                    new.name,
+                    new.notes,
+                    new.request.to_string(),
+                    new.plan.to_string()
+                ],
+                raw_row,
+            )?
+            .decode()?;
+        if let Some(k) = key {
+            tx.execute(
+                &format!(
+                    "INSERT INTO idempotency_keys (key, fingerprint, loop_id, response, created_at)
+                     VALUES (?1, ?2, ?3, ?4, {NOW})"
+                ),
+                params![
+                    k.key,
+                    k.fingerprint,
+                    saved.id,
+                    serde_json::to_string(&saved)?
+                ],
+            )?;
+        }
+        tx.commit()?;
+        Ok(Saved::Created(saved))
+    }
+
+    /// The earlier save under `key`, if remembered.
+    pub fn keyed(&self, key: &str) -> Result<Option<KeyedSave>> {
+        keyed_in(&self.conn(), key)
     }
 
     pub fn get(&self, id: i64) -> Result<Option<SavedLoop>> {
@@ -154,6 +162,26 @@ impl LoopStore {
         rows.into_iter().map(RawRow::decode).collect()
     }
 
+    /// Every idempotency key remembered (for `db copy-loops`).
+    pub fn keys(&self) -> Result<Vec<KeyRow>> {
+        let conn = self.conn();
+        let mut stmt = conn.prepare(
+            "SELECT key, fingerprint, loop_id, response, created_at FROM idempotency_keys ORDER BY key",
+        )?;
+        let rows = stmt
+            .query_map([], |r| {
+                Ok(KeyRow {
+                    key: r.get(0)?,
+                    fingerprint: r.get(1)?,
+                    loop_id: r.get(2)?,
+                    response: r.get(3)?,
+                    created_at: r.get(4)?,
+                })
+            })?
+            .collect::<std::result::Result<Vec<_>, _>>()?;
+        Ok(rows)
+    }
+
     /// How many loops are saved.
     pub fn count(&self) -> Result<u64> {
         let n: i64 = self
@@ -167,10 +195,7 @@ impl LoopStore {
         &self,
         id: i64,
         expected_version: i64,
-        name: &str,
-        notes: &str,
-        request: &Value,
-        plan: &Value,
+        new: &NewLoop,
     ) -> Result<Change<SavedLoop>> {
         self.if_version(id, expected_version, |tx| {
             let row = tx.query_row(
@@ -178,7 +203,13 @@ impl LoopStore {
                     "UPDATE loops SET name = ?2, notes = ?3, request = ?4, plan = ?5, version = version + 1,
                      updated_at = {NOW} WHERE id = ?1 RETURNING {COLUMNS}"
                 ),
-                params![id, name, notes, request.to_string(), plan.to_string()],
+                params![
+                    id,
+                    new.name,
+                    new.notes,
+                    new.request.to_string(),
+                    new.plan.to_string()
+                ],
                 raw_row,
             )?;
             row.decode()
@@ -215,6 +246,23 @@ impl LoopStore {
         tx.commit()?;
         Ok(outcome)
     }
+}
+
+fn keyed_in(conn: &Connection, key: &str) -> Result<Option<KeyedSave>> {
+    let row: Option<(String, String)> = conn
+        .query_row(
+            "SELECT fingerprint, response FROM idempotency_keys WHERE key = ?1",
+            [key],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .optional()?;
+    row.map(|(fingerprint, response)| {
+        Ok(KeyedSave {
+            fingerprint,
+            first: serde_json::from_str(&response)?,
+        })
+    })
+    .transpose()
 }
 
 const COLUMNS: &str = "id, name, notes, request, plan, version, created_at, updated_at";
@@ -263,30 +311,57 @@ mod tests {
     use super::*;
     use serde_json::json;
 
+    fn new(name: &str, notes: &str) -> NewLoop {
+        NewLoop {
+            name: name.into(),
+            notes: notes.into(),
+            request: json!({"stops": []}),
+            plan: json!({}),
+        }
+    }
+
+    fn created(s: Saved) -> SavedLoop {
+        match s {
+            Saved::Created(l) => l,
+            Saved::Earlier(_) => panic!("a save without a key is never an earlier one"),
+        }
+    }
+
+    #[test]
+    fn a_reused_key_returns_the_first_save_and_writes_nothing() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = SqliteStore::open(&dir.path().join("loops.sqlite")).unwrap();
+        let key = Idempotency {
+            key: "k-1".into(),
+            fingerprint: "f".into(),
+        };
+        let first = created(store.insert(&new("a", ""), Some(&key)).unwrap());
+        let Saved::Earlier(again) = store.insert(&new("b", ""), Some(&key)).unwrap() else {
+            panic!("the key was used")
+        };
+        assert_eq!(again.first, first);
+        assert_eq!(again.fingerprint, "f");
+        assert_eq!(store.count().unwrap(), 1);
+        assert_eq!(store.keyed("k-1").unwrap().unwrap().first, first);
+        assert_eq!(store.keyed("k-2").unwrap(), None);
+    }
+
     #[test]
     fn a_stale_version_changes_nothing() {
         let dir = tempfile::tempdir().unwrap();
-        let store = LoopStore::open(&dir.path().join("db/loops.sqlite")).unwrap();
-        let saved = store
-            .insert(
-                "红色环线",
-                "<b>notes</b>",
-                &json!({"stops": []}),
-                &json!({}),
-            )
-            .unwrap();
+        let store = SqliteStore::open(&dir.path().join("db/loops.sqlite")).unwrap();
+        let saved = created(
+            store
+                .insert(&new("红色环线", "<b>notes</b>"), None)
+                .unwrap(),
+        );
         assert_eq!(saved.version, 1);
-        let Change::Done(updated) = store
-            .update(saved.id, 1, "改名", "", &json!({}), &json!({}))
-            .unwrap()
-        else {
+        let Change::Done(updated) = store.update(saved.id, 1, &new("改名", "")).unwrap() else {
             panic!()
         };
         assert_eq!(updated.version, 2);
         assert_eq!(
-            store
-                .update(saved.id, 1, "x", "", &json!({}), &json!({}))
-                .unwrap(),
+            store.update(saved.id, 1, &new("x", "")).unwrap(),
             Change::Stale(2)
         );
         assert_eq!(store.delete(saved.id, 1).unwrap(), Change::Stale(2));
@@ -299,12 +374,14 @@ mod tests {
     fn reopening_keeps_loops_and_the_schema_version() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("loops.sqlite");
-        let id = LoopStore::open(&path)
-            .unwrap()
-            .insert("a", "b", &json!(1), &json!(2))
-            .unwrap()
-            .id;
-        let store = LoopStore::open(&path).unwrap();
+        let id = created(
+            SqliteStore::open(&path)
+                .unwrap()
+                .insert(&new("a", "b"), None)
+                .unwrap(),
+        )
+        .id;
+        let store = SqliteStore::open(&path).unwrap();
         assert_eq!(store.get(id).unwrap().unwrap().notes, "b");
         let v: i64 = store
             .conn()
