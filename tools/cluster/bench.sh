@@ -63,7 +63,7 @@ up() {
     down
     local started
     started=$(date +%s.%N)
-    REPLICAS=$1 DATA=$2 YUQIAN=$BIN LB_PORT=18180 BASE_PORT=18190 PG_PORT=18432 \
+    WAIT_S=1800 REPLICAS=$1 DATA=$2 YUQIAN=$BIN LB_PORT=18180 BASE_PORT=18190 PG_PORT=18432 \
         PG_EXTRA_CONF="shared_buffers = 1GB" "$HERE/up.sh" "$CL" >/dev/null
     echo "up with $1 replicas on $2: $(echo "$(date +%s.%N) - $started" | bc) s ($(grep -o 'in [0-9.]* s' "$CL/load.log" | head -1))" >>"$RESULTS/log.txt"
 }

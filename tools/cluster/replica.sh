@@ -2,7 +2,8 @@
 # One replica of the test cluster of tools/cluster/up.sh.
 #
 #   tools/cluster/replica.sh start N [DIR]   start replica N (port BASE_PORT+N) in the background
-#   tools/cluster/replica.sh wait N [DIR]    wait until its /health/ready says 200 (at most 60 s)
+#   tools/cluster/replica.sh wait N [DIR]    wait until its /health/ready says 200 (at most WAIT_S,
+#                                            default 60 s)
 #   tools/cluster/replica.sh stop N [DIR]    SIGTERM: it drains (ready 503) and stops
 #   tools/cluster/replica.sh kill N [DIR]    SIGKILL, as a crash would
 set -euo pipefail
@@ -19,12 +20,12 @@ pidfile=$dir/replica-$n.pid
 case $cmd in
 start)
     # shellcheck disable=SC2086
-    setsid "$YUQIAN" serve --addr "127.0.0.1:$port" --data "$data" --db "$url" --web "$root/web" \
+    NO_COLOR=1 setsid "$YUQIAN" serve --addr "127.0.0.1:$port" --data "$data" --db "$url" --web "$root/web" \
         ${YUQIAN_ARGS:-} >>"$dir/replica-$n.log" 2>&1 </dev/null &
     echo $! >"$pidfile"
     ;;
 wait)
-    for _ in $(seq 1 600); do
+    for _ in $(seq 1 $((${WAIT_S:-60} * 10))); do
         if curl -fs -o /dev/null "http://127.0.0.1:$port/health/ready"; then exit 0; fi
         if ! kill -0 "$(cat "$pidfile")" 2>/dev/null; then
             echo "replica $n stopped (see $dir/replica-$n.log)" >&2
@@ -32,7 +33,7 @@ wait)
         fi
         sleep 0.1
     done
-    echo "replica $n did not become ready in 60 s (see $dir/replica-$n.log)" >&2
+    echo "replica $n did not become ready in ${WAIT_S:-60} s (see $dir/replica-$n.log)" >&2
     exit 1
     ;;
 stop | kill)

@@ -16,6 +16,7 @@
 #               reads DATA itself (only the saved loops are shared), for comparison
 #   YUQIAN      the binary (default target/debug/yuqian, built if missing)
 #   YUQIAN_ARGS extra arguments of every `yuqian serve`
+#   WAIT_S      seconds a replica may take to become ready (default 60; a 10M set needs more)
 #
 # The replicas read the newest data version from the database (`--data postgres://...`) and
 # keep saved loops there (`--db postgres://...`); a `yuqian load DIR --into URL` reaches all
