@@ -4,8 +4,8 @@
 #
 #   throughput   the query mix of tools/load (mix.lua: nearby, bbox, corridor, search, static,
 #                health) through HAProxy with 1, 2 and 3 replicas, and against one replica
-#                directly (no balancer), all serving the shipped data plus the 1M synthetic set
-#                from the database; wrk -t2 -cC -dD
+#                directly (no balancer), serving from the database the shipped data, then the
+#                shipped data plus the 1M synthetic set (THROUGHPUT_SETS); wrk -t2 -cC -dD
 #   memory       VmRSS and VmHWM of a replica serving 1M and 10M synthetic features (plus the
 #                shipped data) from the database, and of one serving the same from the folder
 #   propagation  seconds from the start of `yuqian load` of a new version of the 1M set to all
@@ -14,6 +14,7 @@
 #   tools/cluster/bench.sh [STEP...]     steps: throughput memory propagation (all by default)
 #
 # Environment: WRK_DURATION=20 WRK_CONNECTIONS=32 SIZES_MEMORY="1000000 10000000"
+#   THROUGHPUT_SETS="shipped 1000000"
 #   DATA=/tmp/yuqian-tiles-data (synthetic sets, shared with tools/tiles_bench and tools/ogc_bench)
 #   WORK=/tmp/yuqian-cluster-bench  RESULTS=tools/cluster/results/DATE
 #   CARGO_TARGET_DIR honoured (the binary is $CARGO_TARGET_DIR/release/yuqian)
@@ -29,6 +30,7 @@ RESULTS=${RESULTS:-$HERE/results/$(date -u +%F)}
 WRK_DURATION=${WRK_DURATION:-20}
 WRK_CONNECTIONS=${WRK_CONNECTIONS:-32}
 SIZES_MEMORY=${SIZES_MEMORY:-"1000000 10000000"}
+THROUGHPUT_SETS=${THROUGHPUT_SETS:-"shipped 1000000"}
 export LOAD_DIR=$ROOT/tools/load
 mkdir -p "$WORK" "$RESULTS"
 steps=("$@")
@@ -81,18 +83,20 @@ rss() { # rss PID: VmRSS and VmHWM in MB
 for step in "${steps[@]}"; do
     case $step in
     throughput)
-        synth 1000000
-        up 3 "$DATA/shipped+1000000"
         : >"$RESULTS/throughput.txt"
-        log "throughput: one replica directly"
-        mix "http://127.0.0.1:18191" "direct-1"
-        for n in 3 2 1; do
-            log "throughput: $n replicas behind HAProxy"
-            mix "http://127.0.0.1:18180" "haproxy-$n"
-            [[ $n -gt 1 ]] && "$HERE/replica.sh" stop "$n" "$CL"
-            sleep 2
+        for set in $THROUGHPUT_SETS; do
+            if [[ $set == shipped ]]; then data=$ROOT/geodata; else synth "$set"; data=$DATA/shipped+$set; fi
+            up 3 "$data"
+            log "throughput on $set: one replica directly"
+            mix "http://127.0.0.1:18191" "$set direct-1"
+            for n in 3 2 1; do
+                log "throughput on $set: $n replicas behind HAProxy"
+                mix "http://127.0.0.1:18180" "$set haproxy-$n"
+                [[ $n -gt 1 ]] && "$HERE/replica.sh" stop "$n" "$CL"
+                sleep 2
+            done
+            down
         done
-        down
         ;;
     memory)
         : >"$RESULTS/memory.txt"
