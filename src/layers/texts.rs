@@ -10,24 +10,17 @@
 use super::validate::{Checked, check_feature};
 use super::{Catalogue, Feature, LoadError, Problem};
 use rayon::prelude::*;
-use serde_json::{Map, Value, json};
+use serde_json::json;
 use std::collections::HashMap;
 use std::path::PathBuf;
 
 /// The feature as an element of a layer file's `features` array: `type`, `id`, `geometry`,
 /// then the properties in the order they are served (the model's fields, then the free ones).
 pub fn feature_text(f: &Feature) -> String {
-    let mut properties = Map::with_capacity(f.extra().len() + 6);
-    properties.insert("name_zh".into(), Value::from(f.name_zh()));
-    properties.insert("name_en".into(), Value::from(f.name_en()));
-    properties.insert("status".into(), Value::from(f.status.as_str()));
-    let provinces: Vec<&str> = f.provinces.iter().map(|p| p.as_str()).collect();
-    properties.insert("provinces".into(), Value::from(provinces));
-    properties.insert("source".into(), Value::from(f.source()));
-    properties.insert("accuracy".into(), Value::from(f.accuracy.as_str()));
-    for (k, v) in f.extra() {
-        properties.insert(k.clone(), v.clone());
-    }
+    // As served, less what the server sets and a file may not hold.
+    let mut properties = f.properties("");
+    properties.shift_remove("id");
+    properties.shift_remove("layer");
     json!({
         "type": "Feature",
         "id": f.id(),
