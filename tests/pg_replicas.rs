@@ -715,9 +715,18 @@ fn a_version_changed_behind_loads_back_is_refused_naming_its_feature_and_the_old
             && problems.contains("status"),
         "{problems}"
     );
-    assert!(!problems.contains("yuqian-data-"), "no temporary file is named: {problems}");
+    assert!(
+        !problems.contains("yuqian-data-"),
+        "no temporary file is named: {problems}"
+    );
     let health = call(&replica, "GET", "/health", &[], None).body;
-    assert_eq!(health["data_version"], before, "the old snapshot still serves");
+    assert_eq!(
+        health["data_version"], before,
+        "the old snapshot still serves"
+    );
     assert_eq!(health["last_reload"]["outcome"], "failed");
-    assert_eq!(call(&replica, "GET", "/api/features/rail-chuanqian", &[], None).status, 200);
+    assert_eq!(
+        call(&replica, "GET", "/api/features/rail-chuanqian", &[], None).status,
+        200
+    );
 }
