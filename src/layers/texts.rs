@@ -10,24 +10,29 @@
 use super::validate::{Checked, check_feature};
 use super::{Catalogue, Feature, LoadError, Problem};
 use rayon::prelude::*;
-use serde_json::json;
+use serde_json::{Map, Value, json};
 use std::collections::HashMap;
 use std::path::PathBuf;
 
 /// The feature as an element of a layer file's `features` array: `type`, `id`, `geometry`,
 /// then the properties in the order they are served (the model's fields, then the free ones).
 pub fn feature_text(f: &Feature) -> String {
-    // As served, less what the server sets and a file may not hold.
-    let mut properties = f.properties("");
-    properties.shift_remove("id");
-    properties.shift_remove("layer");
     json!({
         "type": "Feature",
         "id": f.id(),
         "geometry": geojson::Geometry::from(&f.geometry),
-        "properties": properties,
+        "properties": file_properties(f),
     })
     .to_string()
+}
+
+/// The feature's properties as a layer file holds them: as served, less what the server sets
+/// and a file may not hold (the top-level `id` and the `layer`).
+pub fn file_properties(f: &Feature) -> Map<String, Value> {
+    let mut properties = f.properties("");
+    properties.shift_remove("id");
+    properties.shift_remove("layer");
+    properties
 }
 
 /// Checks features given as (layer id, text) pairs, in the order they are served.

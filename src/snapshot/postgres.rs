@@ -23,7 +23,7 @@
 //! The sync `postgres` client is used: every caller is on a blocking thread.
 
 use crate::index::Dataset;
-use crate::layers::texts::TextLoader;
+use crate::layers::texts::{TextLoader, file_properties};
 use crate::layers::{Catalogue, LoadError, Problem};
 use crate::store::redact_url;
 use postgres::{Client, NoTls};
@@ -223,11 +223,7 @@ pub fn load_into(dir: &Path, url: &str) -> Result<Loaded, DataDbError> {
                 serde_json::to_string(&geojson::Geometry::from(&f.geometry))
                     .map_err(|e| DataDbError::Other(e.to_string()))?,
             );
-            let mut props = f.properties(&ds.catalogue.layers[layer].id);
-            // Set by the server, refused in files: the top-level id and the layer.
-            props.shift_remove("id");
-            props.shift_remove("layer");
-            pr.push(serde_json::Value::Object(props).to_string());
+            pr.push(serde_json::Value::Object(file_properties(f)).to_string());
         }
         tx.execute(&insert, &[&version_id, &p, &s, &i, &g, &pr])
             .map_err(db(url))?;
